@@ -1,0 +1,119 @@
+"""``create_app(settings)``: the only way the server is built. No logic lives here."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Request, Response
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import CacheControlHeader, State
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+
+from server import __version__
+from server.auth import TokenAuthMiddleware
+from server.db import Database
+from server.errors import EXCEPTION_HANDLERS, UnsupportedMediaType
+from server.routes import ROUTE_HANDLERS
+from server.settings import Settings
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; "
+    "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "geolocation=(self), camera=(self), microphone=()",
+}
+# Besides handlers marked exclude_from_auth (health, sign-in, the field app's files), the schema is public.
+PUBLIC_PATHS = [r"^/schema"]
+# Request bodies that are not JSON: tus uploads carry raw bytes, imports carry CSV.
+NON_JSON_BODIES = ("/api/uploads", "/api/imports")
+
+
+def _require_json(request: Request) -> None:
+    if request.method not in ("POST", "PUT", "PATCH") or not request.url.path.startswith("/api/"):
+        return
+    if request.url.path.startswith(NON_JSON_BODIES):
+        return
+    content_type = request.headers.get("content-type", "")
+    if content_type and not content_type.split(";")[0].strip().lower().endswith("json"):
+        raise UnsupportedMediaType(f"Send the body as JSON (Content-Type: application/json), not {content_type}.")
+
+
+async def _before_request(request: Request) -> None:
+    _require_json(request)
+
+
+async def _after_request(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def create_app(settings: Settings) -> Litestar:
+    """Build the ASGI app for ``settings``; the database opens in the lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        db = Database(settings)
+        app.state.db = db
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    static = create_static_files_router(
+        path="/",
+        directories=[settings.pwa_dir],
+        html_mode=True,
+        name="pwa",
+        opt={"exclude_from_auth": True},
+        include_in_schema=False,
+        # The service worker decides what to keep offline; the browser always revalidates,
+        # so a new sw.js is seen at once.
+        cache_control=CacheControlHeader(no_cache=True),
+    )
+    app = Litestar(
+        route_handlers=[*ROUTE_HANDLERS, static],
+        lifespan=[lifespan],
+        state=_initial_state(settings),
+        middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=PUBLIC_PATHS)],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),
+        before_request=_before_request,
+        after_request=_after_request,
+        openapi_config=OpenAPIConfig(
+            title="Doorstep",
+            version=__version__,
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")},
+            ),
+            security=[{"bearer": []}],
+        ),
+        request_max_body_size=24 * 1024 * 1024,
+        debug=False,
+    )
+    return app
+
+
+def _initial_state(settings: Settings) -> State:
+    return State({"settings": settings})
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for ``uvicorn --factory``: settings from this process's environment."""
+    return create_app(Settings.from_env(os.environ))

@@ -1,0 +1,10 @@
+"""Every route handler the app mounts; each module is one resource."""
+
+from server.routes.accounts import AuthController, MeController
+from server.routes.health import health
+
+ROUTE_HANDLERS: list = [
+    health,
+    AuthController,
+    MeController,
+]

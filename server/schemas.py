@@ -1,0 +1,65 @@
+"""msgspec Structs that cross the HTTP boundary for accounts and health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+    device_name: Annotated[str, msgspec.Meta(max_length=200)] = "device"
+
+
+class UserOut(msgspec.Struct):
+    id: str
+    username: str
+    display_name: str
+    role: str
+    area_ids: list[str]
+
+
+class LoginResponse(msgspec.Struct):
+    token: str
+    device_id: str
+    user: UserOut
+    expires_at: str
+
+
+class AreaOut(msgspec.Struct):
+    id: str
+    parent_id: str | None
+    kind: str
+    name: str
+    code: str
+
+
+class MeResponse(msgspec.Struct):
+    user: UserOut
+    device_id: str
+    areas: list[AreaOut]
+    scope_area_ids: list[str]
+
+
+class DeviceOut(msgspec.Struct):
+    id: str
+    user_id: str
+    username: str
+    name: str
+    created_at: str
+    last_seen_at: str
+    expires_at: str
+    revoked_at: str | None
+
+
+class DeviceList(msgspec.Struct):
+    devices: list[DeviceOut]
+
+
+class Health(msgspec.Struct):
+    status: str
+    version: str
