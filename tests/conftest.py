@@ -16,12 +16,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from server.app import create_app
 from server.db import Database, migrate
-from server.models import Base
 from server.settings import Settings
 from tests.seed import PASSWORD, Ledger, seed
 
@@ -77,10 +75,6 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 async def db(settings: Settings) -> AsyncIterator[Database]:
     """The test's database, emptied (PostgreSQL) and seeded with the small test town."""
     database = Database(settings)
-    if not settings.is_sqlite:
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        async with database.write() as session:
-            await session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     await seed(database)
     yield database
     await database.dispose()

@@ -14,12 +14,12 @@ import uuid
 from dataclasses import dataclass, field
 
 from litestar.testing import AsyncTestClient
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from server.auth import hash_password
 from server.clock import utcnow
 from server.db import Database
-from server.models import Area, User, UserArea
+from server.models import Area, Base, User, UserArea
 
 PASSWORD = "correct-horse-battery"
 NS = uuid.UUID("6f1c1c1e-0000-4000-8000-000000000000")
@@ -41,7 +41,18 @@ def _password_hash() -> str:
     return hash_password(PASSWORD)
 
 
+async def reset(db: Database) -> None:
+    """Empty every table (PostgreSQL databases are shared by a test process; SQLite files are fresh)."""
+    if db.is_sqlite:
+        return
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with db.write() as session:
+        await session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
 async def seed(db: Database) -> None:
+    """Reset, then load the test town."""
+    await reset(db)
     now = utcnow()
     async with db.write() as session:
         await session.execute(insert(Area), [

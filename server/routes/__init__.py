@@ -2,9 +2,11 @@
 
 from server.routes.accounts import AuthController, MeController
 from server.routes.health import health
+from server.routes.users import UserController
 
 ROUTE_HANDLERS: list = [
     health,
     AuthController,
     MeController,
+    UserController,
 ]

@@ -1,0 +1,59 @@
+"""A real server on a loopback port, in a thread, for clients that need real HTTP (tus, schemathesis)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import uvicorn
+
+from server.app import create_app
+from server.db import Database
+from server.settings import Settings
+from tests.seed import PASSWORD, seed
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def _seed(settings: Settings) -> None:
+    db = Database(settings)
+    try:
+        await seed(db)
+    finally:
+        await db.dispose()
+
+
+@contextmanager
+def live_server(settings: Settings) -> Iterator[str]:
+    """Seed the (migrated) database of ``settings`` and serve it; yields the base URL."""
+    asyncio.run(_seed(settings))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def token_for(base_url: str, username: str, device_name: str = "test") -> str:
+    r = httpx.post(f"{base_url}/api/auth/login",
+                   json={"username": username, "password": PASSWORD, "device_name": device_name})
+    r.raise_for_status()
+    return r.json()["token"]
