@@ -1,0 +1,15 @@
+# Sourced by scripts/serve and scripts/test: make .venv with the project installed, once.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PY="${PYTHON:-python3}"
+extra="${1:-}"
+stamp="$ROOT/.venv/.installed${extra:+-$extra}"
+if [ ! -x "$ROOT/.venv/bin/python" ]; then
+    "$PY" -m venv "$ROOT/.venv"
+fi
+# Reinstall only when pyproject.toml changed since the last install.
+if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+    "$ROOT/.venv/bin/python" -m pip install --quiet --upgrade pip
+    "$ROOT/.venv/bin/python" -m pip install --quiet -e "$ROOT${extra:+[$extra]}"
+    touch "$stamp"
+fi
