@@ -1,0 +1,120 @@
+"""`doorstep demo` through the real command: loads once, changes nothing the second time, users sign in."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy.engine import make_url
+
+from server.app import create_app
+from server.settings import Settings
+from tests.cli.conftest import PASSWORD, RECORD_TABLES, TABLES, cli_env, ok, run_cli, sqlite_counts, sqlite_dump
+
+pytestmark = pytest.mark.slow
+PG_URL = os.environ.get("DOORSTEP_TEST_DATABASE_URL", "")
+
+
+def test_demo_loads_the_town(demo_dir):
+    counts = sqlite_counts(demo_dir / "doorstep.sqlite3")
+    assert counts["areas"] == 24 and counts["users"] == 5
+    assert 300 <= counts["households"] <= 600
+    assert counts["visits"] > 100 and 12 <= counts["disputes"] <= 16 and counts["followups"] > 0
+    # Everything went in through the sync engine: versioned, logged and in the change feed.
+    synced = sum(counts[t] for t in RECORD_TABLES)
+    assert counts["mutations"] == synced and counts["changes"] == synced
+    assert all(counts[f"{t}.max_version"] in (1, None) for t in RECORD_TABLES)
+
+
+def test_demo_twice_changes_nothing(demo_copy):
+    db = demo_copy / "doorstep.sqlite3"
+    before = sqlite_dump(db)
+    out = ok(run_cli("demo", "--data-dir", str(demo_copy)))
+    assert "nothing changed" in out
+    assert out.count("password unchanged") == 5
+    assert sqlite_dump(db) == before
+    # With --password the users' passwords are reset, and still nothing else changes.
+    counts = sqlite_counts(db)
+    out = ok(run_cli("demo", "--data-dir", str(demo_copy), "--password", "another-password"))
+    assert "nothing changed" in out and out.count("password reset") == 5
+    assert sqlite_counts(db) == counts
+    after = sqlite_dump(db)
+    assert {t: rows for t, rows in after.items() if t != "users"} == {
+        t: rows for t, rows in before.items() if t != "users"}
+
+
+def test_demo_without_password_prints_a_random_one_per_user(tmp_path):
+    out = ok(run_cli("demo", "--data-dir", str(tmp_path / "data")))
+    passwords = [line.split("password: ", 1)[1] for line in out.splitlines() if "password: " in line]
+    assert len(passwords) == 5 and len(set(passwords)) == 5
+    assert all(len(p) >= 8 for p in passwords)
+
+
+async def test_demo_users_sign_in_with_the_scopes_of_section_9(demo_copy):
+    settings = Settings.from_env({}, data_dir=demo_copy)
+    me: dict[str, dict] = {}
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        for username in ("admin", "supervisor", "mediator", "worker1", "worker2"):
+            r = await client.post("/api/auth/login", json={"username": username, "password": PASSWORD,
+                                                            "device_name": "demo check"})
+            assert r.status_code == 200, r.text
+            r = await client.get("/api/me", headers={"Authorization": f"Bearer {r.json()['token']}"})
+            assert r.status_code == 200, r.text
+            me[username] = r.json()
+    scope = {name: set(body["scope_area_ids"]) for name, body in me.items()}
+    codes = {a["id"]: a["code"] for a in me["admin"]["areas"]}
+    assert me["worker1"]["user"]["role"] == me["worker2"]["user"]["role"] == "field_worker"
+    assert [codes[a] for a in scope["worker1"]] == ["QSZ-QS-G2"]
+    assert [codes[a] for a in scope["worker2"]] == ["QSZ-LX-G3"]
+    assert not scope["worker1"] & scope["worker2"]
+    assert scope["worker1"] < scope["mediator"] and not scope["worker2"] & scope["mediator"]
+    assert len(scope["mediator"]) == 7  # 青石村 and its six grids
+    assert scope["supervisor"] == set(codes) == scope["admin"]
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty PostgreSQL database (the demo migrates it itself), dropped afterwards."""
+    if not PG_URL:
+        pytest.skip("DOORSTEP_TEST_DATABASE_URL is not set")
+    name = f"doorstep_cli_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin_dsn = make_url(PG_URL).set(drivername="postgresql", database="postgres").render_as_string(False)
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(admin_dsn)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def pg_counts(url: str) -> dict[str, object]:
+    conn = await asyncpg.connect(make_url(url).set(drivername="postgresql").render_as_string(False))
+    try:
+        out: dict[str, object] = {t: await conn.fetchval(f'SELECT count(*) FROM "{t}"') for t in TABLES}
+        for t in RECORD_TABLES:
+            out[f"{t}.max_version"] = await conn.fetchval(f"SELECT max(version) FROM {t}")
+            out[f"{t}.sum_version"] = await conn.fetchval(f"SELECT sum(version) FROM {t}")
+        out["changes.max_seq"] = await conn.fetchval("SELECT max(seq) FROM changes")
+        out["users"] = sorted(await conn.fetch("SELECT username, password_hash FROM users"))
+        return out
+    finally:
+        await conn.close()
+
+
+def test_demo_twice_on_postgresql_changes_nothing(pg_url, tmp_path):
+    env = cli_env(DOORSTEP_DATABASE_URL=pg_url, DOORSTEP_DATA_DIR=str(tmp_path))
+    ok(run_cli("demo", "--password", PASSWORD, env=env))
+    before = asyncio.run(pg_counts(pg_url))
+    assert before["areas"] == 24 and 300 <= before["households"] <= 600
+    out = ok(run_cli("demo", env=env))
+    assert "nothing changed" in out
+    assert asyncio.run(pg_counts(pg_url)) == before
