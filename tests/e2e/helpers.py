@@ -22,13 +22,18 @@ GEO = {"latitude": 30.2741, "longitude": 120.1551, "accuracy": 12}
 
 
 def api_login(base: str, username: str) -> str:
+    return api_session(base, username)["token"]
+
+
+def api_session(base: str, username: str) -> dict:
+    """Sign in over HTTP as a separate device; returns the login response."""
     res = httpx.post(
         f"{base}/api/auth/login",
         json={"username": username, "password": PASSWORD, "device_name": "e2e check"},
         timeout=10,
     )
     assert res.status_code == 200, res.text
-    return res.json()["token"]
+    return res.json()
 
 
 def api_pull_all(base: str, token: str) -> dict[str, dict[str, dict]]:

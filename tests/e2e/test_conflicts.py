@@ -1,0 +1,83 @@
+"""Two phones edit the same dispute offline: one conflict, shown on the sync
+screen and in the API, with nothing lost."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+
+from .helpers import api_login, api_session, go_offline, go_online, sign_in, wait_outbox
+
+pytestmark = pytest.mark.e2e
+
+
+def _create_dispute(server: str, login: dict, title: str) -> str:
+    headers = {"Authorization": f"Bearer {login['token']}"}
+    me = httpx.get(f"{server}/api/me", headers=headers, timeout=10).json()
+    grid = next(a for a in me["areas"] if a["kind"] == "grid")
+    dispute_id = str(uuid.uuid4())
+    res = httpx.post(f"{server}/api/sync/push", headers=headers, timeout=10, json={
+        "device_id": login["device_id"],
+        "mutations": [{
+            "id": str(uuid.uuid4()), "collection": "disputes", "record_id": dispute_id, "op": "create",
+            "base_version": None, "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "fields": {"area_id": grid["id"], "household_ids": [], "title": title, "description": "",
+                       "category": "neighbour", "risk": "yellow", "status": "reported", "parties": []},
+        }],
+    })
+    assert res.status_code == 200 and res.json()["results"][0]["status"] == "applied", res.text
+    return dispute_id
+
+
+def _set_status(page, dispute_id: str, status: str) -> None:
+    page.goto(page.url.split("#")[0] + f"#/d/{dispute_id}/edit")
+    form = page.locator("form[data-form=dispute]")
+    form.locator("select[name=status]").select_option(status)
+    form.locator("[type=submit]").click()
+    page.wait_for_selector("[data-action=edit-dispute]")
+
+
+def test_two_phones_edit_one_dispute_offline(server, phone):
+    title = f"灌溉水渠 {uuid.uuid4().hex[:6]}"
+    dispute_id = _create_dispute(server, api_session(server, "worker1"), title)
+
+    a_ctx, b_ctx = phone(), phone()
+    a, b = a_ctx.new_page(), b_ctx.new_page()
+    sign_in(a, server, "worker1")
+    sign_in(b, server, "mediator")
+    for page in (a, b):
+        page.goto(page.url.split("#")[0] + f"#/d/{dispute_id}")
+        page.wait_for_selector("[data-action=edit-dispute]")
+
+    go_offline(a_ctx)
+    go_offline(b_ctx)
+    _set_status(a, dispute_id, "in_mediation")
+    _set_status(b, dispute_id, "resolved")
+    wait_outbox(a, 1)
+    wait_outbox(b, 1)
+
+    go_online(a_ctx)
+    a.click("[data-action=sync-now]")
+    wait_outbox(a, 0)
+    go_online(b_ctx)
+    b.click("[data-action=sync-now]")
+    wait_outbox(b, 0)
+
+    # Shown on the sync screen of the phone whose edit clashed.
+    b.click("[data-nav='#/sync']")
+    item = b.locator("[data-conflict-id]")
+    item.wait_for()
+    assert item.count() == 1
+    assert item.locator("[data-value=server]").text_content() == "in_mediation"
+    assert item.locator("[data-value=client]").text_content() == "resolved"
+
+    # And in the API: one open conflict on that record, both values kept.
+    sup = api_login(server, "supervisor")
+    res = httpx.get(f"{server}/api/conflicts", params={"status": "open"}, headers={"Authorization": f"Bearer {sup}"}, timeout=10)
+    mine = [c for c in res.json()["conflicts"] if c["record_id"] == dispute_id]
+    assert len(mine) == 1
+    assert mine[0]["field"] == "status"
+    assert {mine[0]["server"], mine[0]["client"]} == {"in_mediation", "resolved"}

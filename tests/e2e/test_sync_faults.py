@@ -1,0 +1,134 @@
+"""A lost push response, a photo upload cut mid-PATCH, a rejected mutation."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from .helpers import api_login, api_pull_all, go_offline, go_online, sign_in, wait_outbox
+from .photos_fixture import camera_photo
+
+pytestmark = pytest.mark.e2e
+
+
+def _record_visit(page, notes: str, photos=()) -> str:
+    page.click("[data-action=households]")
+    first = page.locator("[data-household-id]").first
+    household_id = first.get_attribute("data-household-id")
+    first.click()
+    page.click("[data-action=new-visit]")
+    form = page.locator("form[data-form=visit]")
+    form.locator("select[name=outcome]").select_option("nobody_home")
+    form.locator("textarea[name=notes]").fill(notes)
+    if photos:
+        form.locator("input[name=photo]").set_input_files([str(p) for p in photos])
+        page.wait_for_selector(f"[data-photo-id] >> nth={len(photos) - 1}")
+    form.locator("[type=submit]").click()
+    page.wait_for_selector("[data-action=new-visit]")
+    return household_id
+
+
+def test_lost_push_response_is_retried_and_applied_once(server, phone):
+    ctx = phone()
+    page = ctx.new_page()
+    sign_in(page, server, "worker2")
+    pushes: list[dict] = []
+
+    def lose_first_response(route):
+        body = route.request.post_data_json if route.request.headers.get("content-encoding") != "gzip" else None
+        response = route.fetch()
+        pushes.append({"status": response.status, "json": response.json(), "sent": body})
+        if len(pushes) == 1:
+            route.abort("connectionreset")  # the server applied it; the phone never hears
+        else:
+            route.fulfill(response=response)
+
+    ctx.route("**/api/sync/push", lose_first_response)
+    notes = f"lost response {uuid.uuid4().hex[:8]}"
+    household_id = _record_visit(page, notes)
+    wait_outbox(page, 0, timeout=30)
+
+    assert len(pushes) >= 2
+    first, second = pushes[0]["json"]["results"], pushes[1]["json"]["results"]
+    assert first[0]["status"] == "applied" and first[0]["replayed"] is False
+    assert second[0]["id"] == first[0]["id"]
+    assert second[0]["replayed"] is True and second[0]["version"] == first[0]["version"]
+    visits = api_pull_all(server, api_login(server, "worker2")).get("visits", {}).values()
+    assert len([v for v in visits if v.get("notes") == notes and v["household_id"] == household_id]) == 1
+
+
+def test_photo_upload_cut_mid_patch_resumes_from_server_offset(server, phone, tmp_path):
+    ctx = phone()
+    page = ctx.new_page()
+    sign_in(page, server, "worker2")
+    patches: list[dict] = []
+
+    def cut_first_patch(route):
+        req = route.request
+        if req.method != "PATCH":
+            route.continue_()
+            return
+        body = req.post_data_buffer or b""
+        offset = int(req.headers["upload-offset"])
+        if not patches:
+            # Half the chunk reaches the server, then the link dies.
+            half = len(body) // 2
+            route.fetch(post_data=body[:half])
+            patches.append({"offset": offset, "sent": half, "cut": True})
+            route.abort("connectionreset")
+            return
+        patches.append({"offset": offset, "sent": len(body), "cut": False})
+        route.continue_()
+
+    go_offline(ctx)
+    _record_visit(page, f"photo resume {uuid.uuid4().hex[:8]}", [camera_photo(tmp_path / "site.jpg", seed=5)])
+    size = page.evaluate("""async () => {
+        const { uploads } = await import('/js/outbox.js');
+        const rows = await uploads();
+        return rows[0].size;
+    }""")
+    ctx.route("**/api/uploads/**", cut_first_patch)
+    go_online(ctx)
+    page.click("[data-action=sync-now]")
+    wait_outbox(page, 0, timeout=40)
+
+    cut = patches[0]
+    assert cut["offset"] == 0 and cut["cut"]
+    resumed = [p for p in patches[1:]]
+    assert resumed, "no PATCH after the cut"
+    # It resumed where the server said it stood, not from zero.
+    assert resumed[0]["offset"] == cut["sent"] > 0
+    assert sum(p["sent"] for p in resumed) == size - cut["sent"]
+
+
+def test_rejected_mutation_is_shown_fixed_and_resent(server, phone):
+    ctx = phone()
+    page = ctx.new_page()
+    sign_in(page, server, "worker2")
+    title = f"bad risk {uuid.uuid4().hex[:6]}"
+    # A value the forms never produce (an old app version could): risk "purple".
+    page.evaluate("""async (title) => {
+        const { enqueue } = await import('/js/outbox.js');
+        const { me } = await import('/js/store.js');
+        const info = await me();
+        const grid = info.areas.find((a) => a.kind === 'grid');
+        await enqueue('disputes', crypto.randomUUID(), 'create', {
+            area_id: grid.id, household_ids: [], title, description: '', category: 'neighbour',
+            risk: 'purple', status: 'reported', parties: [] });
+    }""", title)
+    page.click("[data-action=sync-now]")
+    page.click("[data-nav='#/sync']")
+    item = page.locator("[data-state=rejected]")
+    item.wait_for()
+    message = item.locator("[data-error]").text_content()
+    assert "risk" in message
+    assert page.text_content("[data-outbox-count]") == "1"
+
+    item.locator("input[name=risk]").fill("red")
+    item.locator("[data-action=resend]").click()
+    wait_outbox(page, 0, timeout=20)
+    disputes = api_pull_all(server, api_login(server, "worker2")).get("disputes", {}).values()
+    mine = [d for d in disputes if d["title"] == title]
+    assert len(mine) == 1 and mine[0]["risk"] == "red"
