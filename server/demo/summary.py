@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from server.demo.load import DemoReport
 
-KIND_ORDER = ("town", "village", "community", "grid")
-COLLECTION_ORDER = ("households", "visits", "disputes", "followups")
+KINDS = (("town", "town", "towns"), ("village", "village", "villages"), ("community", "community", "communities"),
+         ("grid", "grid", "grids"))
+COLLECTIONS = (("households", "households"), ("visits", "visits"), ("disputes", "disputes"),
+               ("followups", "follow-ups"))
 
 
 def summary(report: DemoReport, where: str, password_given: bool) -> str:
-    areas = ", ".join(f"{report.areas[k]} {k}" for k in KIND_ORDER if report.areas.get(k))
-    records = ", ".join(f"{report.records.get(c, 0)} {c}" for c in COLLECTION_ORDER)
+    areas = ", ".join(f"{report.areas[k]} {one if report.areas[k] == 1 else many}"
+                      for k, one, many in KINDS if report.areas.get(k))
+    records = ", ".join(f"{report.records.get(c, 0)} {label}" for c, label in COLLECTIONS)
     lines = [f"Demo town 青石镇 in {where}",
              f"  areas:   {areas}" + ("" if report.new_areas else " (already there)"),
              f"  records: {records}"]
