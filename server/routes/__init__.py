@@ -2,6 +2,8 @@
 
 from server.routes.accounts import AuthController, MeController
 from server.routes.health import health
+from server.routes.photos import PhotoController
+from server.routes.uploads import UploadController
 from server.routes.users import UserController
 
 ROUTE_HANDLERS: list = [
@@ -9,4 +11,6 @@ ROUTE_HANDLERS: list = [
     AuthController,
     MeController,
     UserController,
+    UploadController,
+    PhotoController,
 ]
