@@ -80,6 +80,7 @@ async function main() {
   authEvents.addEventListener('change', () => route());
   await route();
   document.documentElement.dataset.ready = '1';
+  performance.mark('doorstep-ready');
   registerServiceWorker();
   sync.start();
 }

@@ -68,7 +68,7 @@ def test_two_phones_edit_one_dispute_offline(server, phone):
 
     # Shown on the sync screen of the phone whose edit clashed.
     b.click("[data-nav='#/sync']")
-    item = b.locator("[data-conflict-id]")
+    item = b.locator(f"[data-conflict-id][data-record-id='{dispute_id}']")
     item.wait_for()
     assert item.count() == 1
     assert item.locator("[data-value=server]").text_content() == "in_mediation"

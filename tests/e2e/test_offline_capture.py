@@ -41,7 +41,8 @@ def test_offline_visit_with_photos_and_dispute_reaches_the_server(server, phone,
 
     form = page.locator("form[data-form=visit]")
     form.locator("select[name=outcome]").select_option("met")
-    form.locator("textarea[name=notes]").fill(XSS)
+    notes = f"{XSS} {title}"
+    form.locator("textarea[name=notes]").fill(notes)
     form.locator("input[type=file][name=photo]").set_input_files([str(p) for p in photos])
     page.click("[data-action=add-dispute]")
     form.locator("input[name$=_title]").fill(title)
@@ -70,7 +71,7 @@ def test_offline_visit_with_photos_and_dispute_reaches_the_server(server, phone,
 
     token = api_login(server, "worker1")
     data = api_pull_all(server, token)
-    visits = [v for v in data.get("visits", {}).values() if v["household_id"] == household_id and v.get("notes") == XSS]
+    visits = [v for v in data.get("visits", {}).values() if v["household_id"] == household_id and v.get("notes") == notes]
     assert len(visits) == 1
     visit = visits[0]
     assert visit["outcome"] == "met"

@@ -66,7 +66,7 @@ function uploadItem(u) {
 }
 
 function conflictItem(c, canResolve, after) {
-  const item = h('li', { class: 'card item state-conflict', 'data-conflict-id': c.id },
+  const item = h('li', { class: 'card item state-conflict', 'data-conflict-id': c.id, 'data-record-id': c.record_id },
     h('div', { class: 'row' }, h('strong', {}, `${t(`collection.${c.collection}`)} · ${c.field}`), h('span', { class: 'chip warn' }, t('outbox.state.conflict'))),
     h('dl', { class: 'facts' },
       h('dt', {}, t('conflict.server')), h('dd', { 'data-value': 'server' }, show(c.server)),
