@@ -18,7 +18,7 @@ def camera_photo(path: Path, size=(4000, 3000), seed: int = 0) -> Path:
     for i in range(12):
         x = (i * 331 + seed * 97) % w
         draw.rectangle([x, h // 3, x + w // 10, h // 3 + h // 5], outline=(200, 60 + i * 10, 40), width=18)
-    # A random pixel makes every photo new to the server, even on a reused one.
-    img.putpixel((0, 0), tuple(os.urandom(3)))
+    # A random patch makes every photo new to the server, even on a reused one.
+    draw.rectangle([0, 0, 63, 63], fill=tuple(os.urandom(3)))
     img.save(path, "JPEG", quality=92)
     return path
