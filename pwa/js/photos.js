@@ -6,6 +6,9 @@ import { saveUpload } from './outbox.js';
 
 export const MAX_EDGE = 1600;
 export const QUALITY = 0.8;
+// Busy scenes (gravel, foliage) come out large at 0.8; step down once for them.
+const LARGE = 320 * 1024;
+const QUALITY_LARGE = 0.68;
 export const CHUNK = 256 * 1024;
 const TUS = { 'Tus-Resumable': '1.0.0' };
 
@@ -26,18 +29,18 @@ async function decode(file) {
   }
 }
 
-function encode(source, w, h) {
+function encode(source, w, h, quality = QUALITY) {
   if (typeof OffscreenCanvas !== 'undefined') {
     const canvas = new OffscreenCanvas(w, h);
     canvas.getContext('2d').drawImage(source, 0, 0, w, h);
-    return canvas.convertToBlob({ type: 'image/jpeg', quality: QUALITY });
+    return canvas.convertToBlob({ type: 'image/jpeg', quality });
   }
   const canvas = document.createElement('canvas');
   canvas.width = w;
   canvas.height = h;
   canvas.getContext('2d').drawImage(source, 0, 0, w, h);
   return new Promise((resolve, reject) => canvas.toBlob(
-    (b) => (b ? resolve(b) : reject(new Error('encode failed'))), 'image/jpeg', QUALITY));
+    (b) => (b ? resolve(b) : reject(new Error('encode failed'))), 'image/jpeg', quality));
 }
 
 export async function sha256Hex(buf) {
@@ -52,7 +55,8 @@ export async function processFile(file) {
   const scale = Math.min(1, MAX_EDGE / Math.max(sw, sh));
   const w = Math.max(1, Math.round(sw * scale));
   const h = Math.max(1, Math.round(sh * scale));
-  const blob = await encode(source, w, h);
+  let blob = await encode(source, w, h);
+  if (blob.size > LARGE) blob = await encode(source, w, h, QUALITY_LARGE);
   if (source.close) source.close();
   const id = await sha256Hex(await blob.arrayBuffer());
   return { id, blob, width: w, height: h, originalSize: file.size };
