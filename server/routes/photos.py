@@ -21,7 +21,8 @@ class PhotoController(Controller):
     path = "/api/photos"
     tags = ["photos"]
 
-    @head("/{sha256:str}")
+    # Out of the schema for the same reason as HEAD /api/uploads/{id} (see server/routes/uploads.py).
+    @head("/{sha256:str}", include_in_schema=False)
     async def held(self, state: State, sha256: FromPath[str]) -> Response[None]:
         """200 when the server already holds these bytes (no upload needed), 404 otherwise."""
         if not await serving.held(state.db, sha256):
@@ -42,7 +43,7 @@ class PhotoController(Controller):
         served = await serving.visible(state.db, state.settings, request.user, sha256, size)
         headers = {"ETag": served.etag, "Cache-Control": serving.CACHE_FOREVER}
         if serving.not_modified(request.headers.get("if-none-match"), served.etag):
-            return Response(content=None, status_code=304, headers=headers, media_type=served.mime)
+            return Response(content=b"", status_code=304, headers=headers, media_type=served.mime)
         path = served.path
         if path is None:
             return Stream(serving.chunks(served), headers=headers, media_type=served.mime)
