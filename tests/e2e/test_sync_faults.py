@@ -7,7 +7,7 @@ import uuid
 import httpx
 import pytest
 
-from .helpers import api_login, api_pull_all, go_offline, go_online, sign_in, wait_outbox
+from .helpers import PASSWORD, api_login, api_pull_all, go_offline, go_online, sign_in, wait_outbox
 from .photos_fixture import camera_photo
 
 pytestmark = pytest.mark.e2e
@@ -132,3 +132,29 @@ def test_rejected_mutation_is_shown_fixed_and_resent(server, phone):
     disputes = api_pull_all(server, api_login(server, "worker2")).get("disputes", {}).values()
     mine = [d for d in disputes if d["title"] == title]
     assert len(mine) == 1 and mine[0]["risk"] == "red"
+
+
+def test_revoked_token_keeps_the_outbox_and_asks_to_sign_in_again(server, phone):
+    ctx = phone()
+    page = ctx.new_page()
+    sign_in(page, server, "worker2")
+    go_offline(ctx)
+    notes = f"after revoke {uuid.uuid4().hex[:8]}"
+    _record_visit(page, notes)
+    device_id = page.evaluate("import('/js/session.js').then((m) => m.session.device_id)")
+    admin = api_login(server, "admin")
+    res = httpx.delete(f"{server}/api/devices/{device_id}", headers={"Authorization": f"Bearer {admin}"}, timeout=10)
+    assert res.status_code in (200, 204), res.text
+
+    go_online(ctx)
+    # Coming back online starts a sync by itself; make sure one runs now.
+    page.evaluate("import('/js/sync.js').then((m) => m.syncNow())")
+    # The token is dead: the app asks for a new sign-in and keeps the visit.
+    page.wait_for_selector("input[name=password]")
+    assert page.input_value("input[name=username]") == "worker2"
+    assert page.text_content("[data-outbox-count]") == "1"
+    page.fill("input[name=password]", PASSWORD)
+    page.click("[type=submit]")
+    wait_outbox(page, 0, timeout=20)
+    visits = api_pull_all(server, api_login(server, "worker2")).get("visits", {}).values()
+    assert len([v for v in visits if v.get("notes") == notes]) == 1
