@@ -25,7 +25,7 @@ function timeline(d, visits, followups, box) {
   return h('ol', { class: 'timeline' }, events.map(([when, what]) => h('li', {}, h('span', { class: 'muted' }, fmtDateTime(when)), ' ', what)));
 }
 
-function addPhotos(d) {
+function addPhotos(d, done) {
   const box = h('div', { class: 'card' });
   const picker = photoPicker({ photos: [], kinds: PHOTO_KINDS, onChange: () => {} });
   const save = h('button', { type: 'button', class: 'btn', onclick: async () => {
@@ -35,12 +35,13 @@ function addPhotos(d) {
     const uploads = picker.photos.map((p) => ({ id: p.id, size: p.size, type: 'image/jpeg', url: null, offset: 0, state: 'pending' }));
     await enqueueMany(items, uploads);
     afterSave();
+    done();
   } }, t('photo.save'));
   box.append(picker.el, save);
-  return box;
+  return { el: box, picker };
 }
 
-export async function render({ id }) {
+export async function render({ id }, ctx = {}) {
   const [d, households, visits, followups, photos, box] = await Promise.all([
     one('disputes', id), list('households'), list('visits'), list('followups'), list('photos'), entries()]);
   if (!d) return { el: page(t('dispute.unknown'), '#/', empty(t('dispute.notFound'))) };
@@ -50,6 +51,7 @@ export async function render({ id }) {
   const myFollowups = followups.filter((f) => f.dispute_id === id);
   const myPhotos = photos.filter((p) => p.record && p.record.collection === 'disputes' && p.record.id === id);
   const pending = box.filter((e) => e.collection === 'disputes' && e.record_id === id);
+  const adder = addPhotos(d, () => ctx.rerender && ctx.rerender());
   const el = page(d.title || t(`category.${d.category || 'other'}`), back,
     h('div', { class: `risk-bar risk-${d.risk || 'none'}` }, riskChip(d.risk), statusChip(d.status), pendingMark(d)),
     d.conflicts ? h('p', { class: 'notice' }, t('dispute.hasConflicts', { count: d.conflicts }), ' ', h('a', { href: '#/sync' }, t('nav.sync'))) : null,
@@ -74,8 +76,9 @@ export async function render({ id }) {
       h('a', { class: 'btn', href: `#/f/new?dispute=${encodeURIComponent(id)}` }, t('followup.add'))),
     h('h3', {}, t('dispute.photos')),
     myPhotos.length ? h('ul', { class: 'thumbs' }, myPhotos.map((p) => h('li', {}, photoThumb(p.id), h('span', { class: 'muted' }, t(`kind.${p.kind || 'other'}`))))) : empty(t('dispute.noPhotos')),
-    addPhotos(d),
+    adder.el,
     h('h3', {}, t('dispute.timeline')),
     timeline(d, myVisits, myFollowups, pending));
-  return { el, live: true, title: d.title };
+  // Redraw on new data, but not under photos being added.
+  return { el, get live() { return adder.picker.photos.length === 0; }, title: d.title };
 }

@@ -1,7 +1,7 @@
 // Sync: progress of the current run (counts and bytes), every item still on
 // this phone with its state, rejected ones with the server's message and a
 // way to fix and resend, and open conflicts with both values.
-import { h, clear, field } from '../dom.js';
+import { h, clear, field, append } from '../dom.js';
 import { t, fmtBytes, fmtDateTime } from '../i18n.js';
 import { entries, uploads, resend, discard, discardUpload } from '../outbox.js';
 import { status, syncEvents, syncNow, refreshConflicts } from '../sync.js';
@@ -93,7 +93,7 @@ export async function render() {
   function drawProgress() {
     const p = status.progress;
     clear(progressBox);
-    progressBox.append(
+    append(progressBox, [
       h('h3', {}, t(`sync.phase.${status.phase}`)),
       h('p', {}, t('sync.mutations', { done: p.pushDone, total: p.pushTotal })),
       h('progress', { max: String(p.pushTotal || 1), value: String(p.pushDone) }),
@@ -102,7 +102,7 @@ export async function render() {
       h('progress', { max: String(p.bytesTotal || 1), value: String(p.bytesSent) }),
       status.phase === 'error' ? errorBox(status.error || '') : null,
       status.nextRetryAt && status.phase === 'waiting' ? h('p', { class: 'muted' }, t('sync.nextTry', { time: fmtDateTime(new Date(status.nextRetryAt)) })) : null,
-      h('p', { class: 'muted' }, status.lastSync ? t('sync.last', { time: fmtDateTime(status.lastSync) }) : t('sync.never')));
+      h('p', { class: 'muted' }, status.lastSync ? t('sync.last', { time: fmtDateTime(status.lastSync) }) : t('sync.never'))]);
   }
 
   async function drawLists() {
