@@ -85,7 +85,7 @@ function conflictItem(c, canResolve, after) {
 }
 
 export async function render() {
-  const progressBox = h('div', { class: 'card', role: 'status', 'aria-live': 'polite' });
+  const progressBox = h('div', { class: 'card' });
   const listBox = h('div');
   const conflictBox = h('div');
   const canResolve = ['supervisor', 'admin'].includes(session.user?.role);
