@@ -271,6 +271,9 @@ class Change(Base):
     # PostgreSQL transaction id (xid8 as text-free bigint); 0 on SQLite where writes are serial.
     txid: Mapped[int] = mapped_column(BigInteger, default=0)
 
+    # Pull reads in (txid, seq) order behind the PostgreSQL fence (server/sync/feed.py).
+    __table_args__ = (Index("ix_changes_txid_seq", "txid", "seq"),)
+
 
 class AuditEntry(Base):
     """Who changed what, when and from which device."""

@@ -1,8 +1,10 @@
 """Every route handler the app mounts; each module is one resource."""
 
 from server.routes.accounts import AuthController, MeController
+from server.routes.conflicts import ConflictController
 from server.routes.health import health
 from server.routes.photos import PhotoController
+from server.routes.sync import SyncController
 from server.routes.uploads import UploadController
 from server.routes.users import UserController
 
@@ -13,4 +15,6 @@ ROUTE_HANDLERS: list = [
     UserController,
     UploadController,
     PhotoController,
+    SyncController,
+    ConflictController,
 ]

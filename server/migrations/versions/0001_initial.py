@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 18:58:49.229025
+Create Date: 2026-11-24 19:20:07.542251
 """
 
 from alembic import op
@@ -57,6 +57,9 @@ def upgrade() -> None:
     sa.Column('txid', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_changes'))
     )
+    with op.batch_alter_table('changes', schema=None) as batch_op:
+        batch_op.create_index('ix_changes_txid_seq', ['txid', 'seq'], unique=False)
+
     op.create_table('conflicts',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('collection', sa.String(length=16), nullable=False),
@@ -345,6 +348,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_conflicts_area_id'))
 
     op.drop_table('conflicts')
+    with op.batch_alter_table('changes', schema=None) as batch_op:
+        batch_op.drop_index('ix_changes_txid_seq')
+
     op.drop_table('changes')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))

@@ -1,0 +1,33 @@
+"""Kept conflicts (sync-protocol.md section 5): list them, and resolve one through the sync engine."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody, Parameter
+
+from server.auth import Principal
+from server.sync import conflicts
+from server.sync.protocol import ConflictList, ResolveRequest, ResolveResponse
+
+AuthedRequest = Request[Principal, str, State]
+
+
+class ConflictController(Controller):
+    path = "/api/conflicts"
+    tags = ["sync"]
+
+    @get("/")
+    async def list_conflicts(self, request: AuthedRequest, state: State,
+                             status: str | None = Parameter(default=None, description="open or resolved")
+                             ) -> ConflictList:
+        """Conflicts in my scope (supervisors and admins), or the ones my own mutations caused."""
+        async with state.db.read() as session:
+            return ConflictList(await conflicts.list_conflicts(session, request.user, status))
+
+    @post("/{conflict_id:str}/resolve", status_code=200)
+    async def resolve(self, request: AuthedRequest, state: State, conflict_id: FromPath[str],
+                      data: JSONBody[ResolveRequest]) -> ResolveResponse:
+        """Write ``value`` into the field as a new version and mark the conflict resolved (409 if it was)."""
+        async with state.db.write() as session:
+            return await conflicts.resolve(session, request.user, conflict_id, data.value)

@@ -1,0 +1,81 @@
+"""A record's three shapes: database row, the engine's working state, and the JSON that pull sends."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table
+
+from server.clock import iso
+from server.models import COLLECTIONS
+from server.sync.fields import SCHEMAS
+
+TABLES: dict[str, Table] = {name: cls.__table__ for name, cls in COLLECTIONS.items()}  # type: ignore[attr-defined]
+# The record columns pull sends (field_meta is the merge's bookkeeping and stays on the server).
+OUT_COLUMNS: dict[str, tuple[str, ...]] = {
+    name: tuple(c.name for c in table.columns if c.name != "field_meta") for name, table in TABLES.items()
+}
+DATE_COLUMNS = {"deadline", "due_on"}
+STAMP_COLUMNS = {"created_at", "updated_at", "resolved_at"}
+
+
+def _get(row: Any, key: str) -> Any:
+    return row[key] if isinstance(row, Mapping) else getattr(row, key)
+
+
+def _mapping(row: Any) -> Any:
+    return row._mapping if hasattr(row, "_mapping") else row
+
+
+def record_out(collection: str, row: Any) -> dict[str, Any]:
+    """The record as pull sends it: every field plus the common ones; photos carry ``record``.
+
+    ``row`` may be a row of the collection's table, a mapping of its columns, or an ORM object.
+    """
+    m = _mapping(row)
+    out: dict[str, Any] = {}
+    for key in OUT_COLUMNS[collection]:
+        value = _get(m, key)
+        if value is None:
+            pass
+        elif key in STAMP_COLUMNS:
+            value = iso(value) if isinstance(value, datetime) else value
+        elif key in DATE_COLUMNS:
+            value = value.isoformat() if isinstance(value, date) else value
+        out[key] = value
+    if collection == "photos":
+        out["record"] = {"collection": out.pop("record_collection"), "id": out.pop("record_id")}
+    return out
+
+
+def state_from_row(collection: str, row: Any) -> dict[str, Any]:
+    """The engine's working copy of a stored record: wire-form field values plus bookkeeping."""
+    m = _mapping(row)
+    state = {key: _get(m, key) for key in TABLES[collection].columns.keys()}
+    for key in DATE_COLUMNS & state.keys():
+        if isinstance(state[key], date):
+            state[key] = state[key].isoformat()
+    if collection == "photos":
+        state["record"] = {"collection": state.pop("record_collection"), "id": state.pop("record_id")}
+    state["field_meta"] = dict(state.get("field_meta") or {})
+    return state
+
+
+def params_from_state(collection: str, state: dict[str, Any]) -> dict[str, Any]:
+    """Column values to write for a working copy."""
+    params = {key: state.get(key) for key in TABLES[collection].columns.keys() if key not in ("record_collection",
+                                                                                              "record_id")}
+    for key in DATE_COLUMNS & params.keys():
+        if isinstance(params[key], str):
+            params[key] = date.fromisoformat(params[key])
+    if collection == "photos":
+        ref = state["record"]
+        params["record_collection"], params["record_id"] = ref["collection"], ref["id"]
+    return params
+
+
+def client_fields(collection: str) -> tuple[str, ...]:
+    """The fields a client may write, as the state names them."""
+    return tuple(SCHEMAS[collection])

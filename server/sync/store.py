@@ -1,0 +1,137 @@
+"""The engine's I/O: set-based reads before a batch, and one executemany per table after it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import and_, bindparam, insert, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.models import Area, AuditEntry, Change, Conflict, Mutation
+from server.sync.records import TABLES, params_from_state, state_from_row
+
+# SQLite allows 32,766 bound values and asyncpg 32,767: stay well below in one IN list.
+CHUNK = 2000
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    return session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+
+
+def _chunks(items: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
+
+
+def lock_key(text_key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text_key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+async def lock(session: AsyncSession, keys: Iterable[str]) -> None:
+    """PostgreSQL: take transaction-scoped advisory locks on every mutation id and record a batch touches.
+
+    Concurrent pushes then never both apply one mutation id, nor both create one record, nor merge into
+    one record from the same stale state. Keys are taken in sorted order, so two batches cannot deadlock.
+    SQLite needs none of this: it has one writer at a time.
+    """
+    if not is_postgres(session):
+        return
+    ordered = sorted({lock_key(k) for k in keys})
+    if ordered:
+        await session.execute(text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+                              {"keys": ordered})
+
+
+async def known_mutations(session: AsyncSession, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Mutation id -> (user id, first result) for the ids the server has seen."""
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
+    for part in _chunks(ids):
+        rows = await session.execute(select(Mutation.id, Mutation.user_id, Mutation.result)
+                                     .where(Mutation.id.in_(part)))
+        found.update({row[0]: (row[1], row[2]) for row in rows})
+    return found
+
+
+async def load_records(session: AsyncSession, collection: str, ids: Iterable[str]) -> list[dict[str, Any]]:
+    """Working copies of the stored records among ``ids``."""
+    table = TABLES[collection]
+    out = []
+    for part in _chunks(sorted(set(ids))):
+        rows = await session.execute(select(table).where(table.c.id.in_(part)))
+        out.extend(state_from_row(collection, row) for row in rows)
+    return out
+
+
+async def child_ids(session: AsyncSession, collection: str, column: str, parent_ids: list[str],
+                    link_collection: str | None = None) -> list[str]:
+    """Ids of the records whose ``column`` names one of ``parent_ids`` (for photos, of ``link_collection``)."""
+    table = TABLES[collection]
+    out: list[str] = []
+    for part in _chunks(parent_ids):
+        where = table.c[column].in_(part)
+        if link_collection is not None:
+            where = and_(where, table.c.record_collection == link_collection)
+        out.extend(await session.scalars(select(table.c.id).where(where)))
+    return out
+
+
+async def existing_areas(session: AsyncSession, ids: set[str]) -> set[str]:
+    found: set[str] = set()
+    for part in _chunks(sorted(ids)):
+        found.update(await session.scalars(select(Area.id).where(Area.id.in_(part))))
+    return found
+
+
+async def history(session: AsyncSession, keys: set[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Applied mutations of these records: the field history a conflict's base value comes from."""
+    out: list[dict[str, Any]] = []
+    pairs = sorted(keys)
+    for start in range(0, len(pairs), 200):
+        where = or_(*(and_(Mutation.collection == c, Mutation.record_id == r) for c, r in pairs[start:start + 200]))
+        rows = await session.execute(
+            select(Mutation.collection, Mutation.record_id, Mutation.version, Mutation.fields, Mutation.result)
+            .where(where, Mutation.status.in_(("applied", "conflict")), Mutation.version.is_not(None)))
+        out.extend(dict(row._mapping) for row in rows)
+    return out
+
+
+async def transaction_id(session: AsyncSession) -> int:
+    """PostgreSQL: this transaction's 64-bit id, the fence pull reads behind; 0 on SQLite (serial writers)."""
+    if not is_postgres(session):
+        return 0
+    return int(await session.scalar(text("SELECT pg_current_xact_id()::text::bigint")))
+
+
+async def write_records(session: AsyncSession, collection: str, new: list[dict[str, Any]],
+                        changed: list[dict[str, Any]]) -> None:
+    table = TABLES[collection]
+    if new:
+        await session.execute(insert(table), [params_from_state(collection, s) for s in new])
+    if changed:
+        columns = [c for c in table.columns.keys() if c != "id"]
+        stmt = (update(table).where(table.c.id == bindparam("p__id"))
+                .values({c: bindparam(f"p_{c}") for c in columns}))
+        params = []
+        for state in changed:
+            row = params_from_state(collection, state)
+            params.append({f"p_{c}" if c != "id" else "p__id": v for c, v in row.items()})
+        await session.execute(stmt, params)
+
+
+async def write_log(session: AsyncSession, mutations: list[dict[str, Any]], conflicts: list[dict[str, Any]],
+                    changes: list[dict[str, Any]], audit: list[dict[str, Any]]) -> None:
+    """The mutation log, new conflicts, the change feed and the audit log, one executemany each."""
+    for model, rows in ((Mutation, mutations), (Conflict, conflicts), (Change, changes), (AuditEntry, audit)):
+        if rows:
+            await session.execute(insert(model), rows)
+
+
+async def move_conflicts(session: AsyncSession, moves: list[dict[str, Any]]) -> None:
+    """Open and closed conflicts follow their record into its new area (they are listed by area)."""
+    if moves:
+        stmt = (update(Conflict).where(Conflict.collection == bindparam("m_collection"),
+                                       Conflict.record_id == bindparam("m_record_id"))
+                .values(area_id=bindparam("m_area_id")))
+        await session.execute(stmt, moves)
