@@ -2,9 +2,11 @@
 
 from server.routes.accounts import AuthController, MeController
 from server.routes.conflicts import ConflictController
+from server.routes.admin import AreaController, CaseController, ImportController
 from server.routes.health import health
 from server.routes.photos import PhotoController
 from server.routes.sync import SyncController
+from server.routes.reports import ReportController
 from server.routes.uploads import UploadController
 from server.routes.users import UserController
 
@@ -13,6 +15,10 @@ ROUTE_HANDLERS: list = [
     AuthController,
     MeController,
     UserController,
+    ReportController,
+    AreaController,
+    CaseController,
+    ImportController,
     UploadController,
     PhotoController,
     SyncController,
