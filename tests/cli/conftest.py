@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from litestar.testing import AsyncTestClient
 
+from server.app import create_app
 from server.models import Base
+from server.settings import Settings
 
-PASSWORD = "qingshi-demo-2026"
 TABLES = [t.name for t in Base.metadata.sorted_tables]
 RECORD_TABLES = ("households", "visits", "disputes", "followups", "photos")
 
@@ -36,6 +38,16 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout
 
 
+async def sign_in(data_dir: Path, username: str, password: str) -> dict:
+    async with AsyncTestClient(app=create_app(Settings.from_env({}, data_dir=data_dir))) as client:
+        r = await client.post("/api/auth/login", json={"username": username, "password": password,
+                                                        "device_name": "cli test"})
+        assert r.status_code == 200, r.text
+        me = await client.get("/api/me", headers={"Authorization": f"Bearer {r.json()['token']}"})
+        assert me.status_code == 200, me.text
+        return me.json()
+
+
 def sqlite_counts(path: Path) -> dict[str, object]:
     """Row counts of every table, the highest version of every record table and the feed's end."""
     with sqlite3.connect(path) as conn:
@@ -53,12 +65,29 @@ def sqlite_dump(path: Path) -> dict[str, list[tuple]]:
         return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in TABLES}
 
 
+def printed_passwords(out: str) -> dict[str, str]:
+    """username -> password from the output of `doorstep demo` without --password."""
+    lines = out.splitlines()
+    return {prev.split()[0]: line.split("password: ", 1)[1]
+            for prev, line in zip(lines, lines[1:]) if "password: " in line}
+
+
 @pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory with the demo town loaded once (with PASSWORD); copy it before changing it."""
+def demo_load(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The demo town loaded once, without --password, and what the command printed."""
     data_dir = tmp_path_factory.mktemp("demo") / "data"
-    ok(run_cli("demo", "--data-dir", str(data_dir), "--password", PASSWORD))
-    return data_dir
+    return data_dir, ok(run_cli("demo", "--data-dir", str(data_dir)))
+
+
+@pytest.fixture(scope="session")
+def demo_dir(demo_load: tuple[Path, str]) -> Path:
+    """A data directory with the demo town; copy it (``demo_copy``) before changing it."""
+    return demo_load[0]
+
+
+@pytest.fixture(scope="session")
+def demo_passwords(demo_load: tuple[Path, str]) -> dict[str, str]:
+    return printed_passwords(demo_load[1])
 
 
 @pytest.fixture

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from litestar.testing import AsyncTestClient
 
-from server.app import create_app
-from server.settings import Settings
-from tests.cli.conftest import cli_env, ok, run_cli
+from server.cli import main
+from tests.cli.conftest import cli_env, ok, run_cli, sign_in
 
 pytestmark = pytest.mark.slow
-
-
-async def sign_in(data_dir: Path, username: str, password: str) -> dict:
-    async with AsyncTestClient(app=create_app(Settings.from_env({}, data_dir=data_dir))) as client:
-        r = await client.post("/api/auth/login", json={"username": username, "password": password,
-                                                        "device_name": "cli test"})
-        assert r.status_code == 200, r.text
-        me = await client.get("/api/me", headers={"Authorization": f"Bearer {r.json()['token']}"})
-        assert me.status_code == 200, me.text
-        return me.json()
 
 
 async def test_user_add_by_area_code_then_sign_in(demo_copy):
@@ -104,9 +90,12 @@ def test_mistakes_are_one_line_and_exit_2(tmp_path, args, env, message):
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
-def test_every_command_has_help():
+def test_every_command_has_help(capsys):
+    assert ok(run_cli("--help")).startswith("usage: doorstep")
     for command in (["serve"], ["demo"], ["user", "add"], ["areas"], ["migrate"], ["backup"]):
-        out = ok(run_cli(*command, "--help"))
-        assert out.startswith(f"usage: doorstep {' '.join(command)}")
+        with pytest.raises(SystemExit) as stop:
+            main([*command, "--help"])
+        assert stop.value.code == 0
+        assert capsys.readouterr().out.startswith(f"usage: doorstep {' '.join(command)}")
 
 

@@ -13,10 +13,11 @@ from sqlalchemy.engine import make_url
 
 from server.app import create_app
 from server.settings import Settings
-from tests.cli.conftest import PASSWORD, RECORD_TABLES, TABLES, cli_env, ok, run_cli, sqlite_counts, sqlite_dump
+from tests.cli.conftest import RECORD_TABLES, TABLES, cli_env, ok, run_cli, sign_in, sqlite_counts, sqlite_dump
 
 pytestmark = pytest.mark.slow
 PG_URL = os.environ.get("DOORSTEP_TEST_DATABASE_URL", "")
+PASSWORD = "qingshi-demo-2026"
 
 
 def test_demo_loads_the_town(demo_dir):
@@ -30,7 +31,7 @@ def test_demo_loads_the_town(demo_dir):
     assert all(counts[f"{t}.max_version"] in (1, None) for t in RECORD_TABLES)
 
 
-def test_demo_twice_changes_nothing(demo_copy):
+async def test_demo_twice_changes_nothing(demo_copy):
     db = demo_copy / "doorstep.sqlite3"
     before = sqlite_dump(db)
     out = ok(run_cli("demo", "--data-dir", str(demo_copy)))
@@ -39,27 +40,27 @@ def test_demo_twice_changes_nothing(demo_copy):
     assert sqlite_dump(db) == before
     # With --password the users' passwords are reset, and still nothing else changes.
     counts = sqlite_counts(db)
-    out = ok(run_cli("demo", "--data-dir", str(demo_copy), "--password", "another-password"))
-    assert "nothing changed" in out and out.count("password reset") == 5
+    out = ok(run_cli("demo", "--data-dir", str(demo_copy), "--password", PASSWORD))
+    assert "nothing changed" in out and out.count("password reset, password as given") == 5
     assert sqlite_counts(db) == counts
     after = sqlite_dump(db)
     assert {t: rows for t, rows in after.items() if t != "users"} == {
         t: rows for t, rows in before.items() if t != "users"}
+    assert await sign_in(demo_copy, "worker2", PASSWORD)
 
 
-def test_demo_without_password_prints_a_random_one_per_user(tmp_path):
-    out = ok(run_cli("demo", "--data-dir", str(tmp_path / "data")))
-    passwords = [line.split("password: ", 1)[1] for line in out.splitlines() if "password: " in line]
-    assert len(passwords) == 5 and len(set(passwords)) == 5
-    assert all(len(p) >= 8 for p in passwords)
+def test_demo_without_password_prints_a_random_one_per_user(demo_passwords):
+    assert set(demo_passwords) == {"admin", "supervisor", "mediator", "worker1", "worker2"}
+    assert len(set(demo_passwords.values())) == 5
+    assert all(len(p) >= 12 for p in demo_passwords.values())
 
 
-async def test_demo_users_sign_in_with_the_scopes_of_section_9(demo_copy):
+async def test_demo_users_sign_in_with_the_scopes_of_section_9(demo_copy, demo_passwords):
     settings = Settings.from_env({}, data_dir=demo_copy)
     me: dict[str, dict] = {}
     async with AsyncTestClient(app=create_app(settings)) as client:
-        for username in ("admin", "supervisor", "mediator", "worker1", "worker2"):
-            r = await client.post("/api/auth/login", json={"username": username, "password": PASSWORD,
+        for username, password in demo_passwords.items():
+            r = await client.post("/api/auth/login", json={"username": username, "password": password,
                                                             "device_name": "demo check"})
             assert r.status_code == 200, r.text
             r = await client.get("/api/me", headers={"Authorization": f"Bearer {r.json()['token']}"})
