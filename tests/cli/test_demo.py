@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import uuid
 
 import asyncpg
@@ -58,14 +59,18 @@ def test_demo_without_password_prints_a_random_one_per_user(demo_passwords):
 async def test_demo_users_sign_in_with_the_scopes_of_section_9(demo_copy, demo_passwords):
     settings = Settings.from_env({}, data_dir=demo_copy)
     me: dict[str, dict] = {}
+    auth: dict[str, dict] = {}
     async with AsyncTestClient(app=create_app(settings)) as client:
         for username, password in demo_passwords.items():
             r = await client.post("/api/auth/login", json={"username": username, "password": password,
                                                             "device_name": "demo check"})
             assert r.status_code == 200, r.text
-            r = await client.get("/api/me", headers={"Authorization": f"Bearer {r.json()['token']}"})
+            auth[username] = {"Authorization": f"Bearer {r.json()['token']}"}
+            r = await client.get("/api/me", headers=auth[username])
             assert r.status_code == 200, r.text
             me[username] = r.json()
+        pulled = await pull_all(client, auth["worker1"])
+        summary = (await client.get("/api/reports/summary", headers=auth["supervisor"])).json()
     scope = {name: set(body["scope_area_ids"]) for name, body in me.items()}
     codes = {a["id"]: a["code"] for a in me["admin"]["areas"]}
     assert me["worker1"]["user"]["role"] == me["worker2"]["user"]["role"] == "field_worker"
@@ -75,6 +80,28 @@ async def test_demo_users_sign_in_with_the_scopes_of_section_9(demo_copy, demo_p
     assert scope["worker1"] < scope["mediator"] and not scope["worker2"] & scope["mediator"]
     assert len(scope["mediator"]) == 7  # 青石村 and its six grids
     assert scope["supervisor"] == set(codes) == scope["admin"]
+    # worker1's phone gets the households, visits and cases of their grid, and nothing else.
+    grid = next(a for a, c in codes.items() if c == "QSZ-QS-G2")
+    with sqlite3.connect(demo_copy / "doorstep.sqlite3") as conn:
+        in_grid = conn.execute("SELECT count(*) FROM households WHERE area_id = ?", (grid,)).fetchone()[0]
+    assert sum(1 for c in pulled if c["collection"] == "households") == in_grid > 0
+    assert {c["collection"] for c in pulled} == {"households", "visits", "disputes", "followups"}
+    assert {c["record"]["area_id"] for c in pulled} == {grid}
+    # The supervisor's dashboard has something to show: open, overdue and resolved cases.
+    assert summary["total"] == 15 and summary["overdue"] >= 2 and 0 < summary["resolution_rate"] < 1
+
+
+async def pull_all(client: AsyncTestClient, headers: dict[str, str]) -> list[dict]:
+    changes, cursor = [], None
+    while True:
+        r = await client.get("/api/sync/pull", params={"limit": 2000, **({"cursor": cursor} if cursor else {})},
+                             headers=headers)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        changes += body["changes"]
+        cursor = body["cursor"]
+        if not body["has_more"]:
+            return changes
 
 
 @pytest.fixture
