@@ -51,7 +51,7 @@ def build_parser() -> Parser:
                        help="server processes (default: $DOORSTEP_WORKERS or 1; more than 1 needs PostgreSQL)")
 
     demo = commands.add_parser("demo", help="load the demo town 青石镇 and its five users", epilog=SETTINGS_HELP,
-                               description="Load the demo town 青石镇 (3 villages, 20 grids, 484 households, 291 visits, "
+                               description="Load the demo town 青石镇 (2 villages and 1 community, 20 grids, 484 households, 291 visits, "
                                "15 disputes) and the users admin, supervisor, mediator, worker1 and worker2. "
                                "Running it again changes nothing; with --password it also resets the five "
                                "users' passwords, without it existing users keep theirs.")
@@ -66,7 +66,7 @@ def build_parser() -> Parser:
     add = user_commands.add_parser("add", help="create a user, or change an existing one's role, areas and password",
                                    description="Create a user, or change an existing user's role, areas and "
                                    "password.", epilog=SETTINGS_HELP)
-    add.add_argument("username", metavar="USERNAME")
+    add.add_argument("username", metavar="USERNAME", help="sign-in name: letters, digits, '.', '-' or '_'")
     add.add_argument("--role", required=True, choices=ROLES, metavar="ROLE", help=f"one of {', '.join(ROLES)}")
     add.add_argument("--area", action="append", default=[], metavar="AREA",
                      help="an assigned area, by id or code (repeat for several; `doorstep areas` lists them); "
@@ -121,13 +121,13 @@ def settings_from(args: argparse.Namespace, **flags: Any) -> Settings:
 
 
 def where(settings: Settings) -> str:
-    if settings.is_sqlite:
-        from server.services.backup import ledger_path
-
-        return str(ledger_path(settings))
+    """The ledger's file, or its URL without the password."""
     from sqlalchemy.engine import make_url
 
-    return make_url(settings.db_url).render_as_string(hide_password=True)
+    url = make_url(settings.db_url)
+    if settings.is_sqlite and url.database:
+        return url.database
+    return url.render_as_string(hide_password=True)
 
 
 def run_migrations(settings: Settings) -> None:
