@@ -54,9 +54,7 @@ async def finish(db: Any, settings: Any, upload_id: str, sha256: str, length: in
                     f"The bytes received hash to {digest}, not to the declared sha256 {sha256}; upload again."
                 )
         else:
-            processed = await in_pillow_thread(process_upload, src, sha256, settings.photo_max_pixels,
-                                               store.temp_path)
-            await asyncio.to_thread(_put, store, processed)
+            processed = await in_pillow_thread(_process_and_put, store, src, sha256, settings.photo_max_pixels)
     except REFUSALS:
         await discard(db, upload_id, src)
         raise
@@ -64,7 +62,8 @@ async def finish(db: Any, settings: Any, upload_id: str, sha256: str, length: in
     await asyncio.to_thread(src.unlink, missing_ok=True)
 
 
-def _put(store: BlobStore, processed: Processed) -> None:
+def _process_and_put(store: BlobStore, src: Path, sha256: str, max_pixels: int) -> Processed:
+    processed = process_upload(src, sha256, max_pixels, store.temp_path)
     # Thumbnail first: once the full image is in place, both are.
     try:
         store.put(thumb_key(processed.sha256), processed.thumb)
@@ -72,6 +71,7 @@ def _put(store: BlobStore, processed: Processed) -> None:
     finally:
         processed.thumb.unlink(missing_ok=True)
         processed.full.unlink(missing_ok=True)
+    return processed
 
 
 async def _record(db: Any, settings: Any, upload_id: str, length: int, processed: Processed | None) -> None:

@@ -121,7 +121,7 @@ async def append(db: Any, settings: Any, principal: Principal, upload_id: str, s
 async def _receive(path: Path, start: int, room: int, chunks: AsyncIterator[bytes],
                    hasher: Any) -> tuple[int, bool, bool]:
     """Stream ``chunks`` to ``path`` at ``start``: (bytes written, client gone, body too long)."""
-    fd = await asyncio.to_thread(_open_for_write, path)
+    sink = _Sink(path, hasher)
     written, gone, overflow = 0, False, False
     buf = bytearray()
     try:
@@ -133,34 +133,54 @@ async def _receive(path: Path, start: int, room: int, chunks: AsyncIterator[byte
                 buf += chunk
                 if len(buf) >= FLUSH_AT:
                     data, buf = buf, bytearray()
-                    await asyncio.to_thread(_write, fd, data, start + written, hasher)
+                    await asyncio.to_thread(sink.write, data, start + written)
                     written += len(data)
         except ClientGone:
             gone = True
-        if buf and not overflow:
-            await asyncio.to_thread(_write, fd, buf, start + written, hasher)
-            written += len(buf)
-        if written and start + written < start + room:
+        if not overflow:
             # A partial upload may wait days for the next PATCH: make the recorded offset true on disk.
-            await asyncio.to_thread(os.fsync, fd)
+            partial = written + len(buf) < room
+            await asyncio.to_thread(sink.finish, buf, start + written, partial)
+            written += len(buf)
     finally:
-        await asyncio.to_thread(os.close, fd)
+        if sink.fd is not None:
+            await asyncio.to_thread(sink.close)
     return written, gone, overflow
 
 
-def _open_for_write(path: Path) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+class _Sink:
+    """The upload's file, written from worker threads; opened on the first bytes."""
 
+    def __init__(self, path: Path, hasher: Any) -> None:
+        self.path = path
+        self.hasher = hasher
+        self.fd: int | None = None
 
-def _write(fd: int, data: bytearray, position: int, hasher: Any) -> None:
-    view = memoryview(data)
-    while view:
-        n = os.pwrite(fd, view, position)
-        view = view[n:]
-        position += n
-    if hasher is not None:
-        hasher.update(data)
+    def write(self, data: bytearray, position: int) -> None:
+        if self.fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600)
+        view = memoryview(data)
+        while view:
+            n = os.pwrite(self.fd, view, position)
+            view = view[n:]
+            position += n
+        if self.hasher is not None:
+            self.hasher.update(data)
+
+    def finish(self, data: bytearray, position: int, sync: bool) -> None:
+        """Write the last bytes and close, in one trip to a worker thread."""
+        if data:
+            self.write(data, position)
+        if self.fd is not None:
+            if sync:
+                os.fsync(self.fd)
+            self.close()
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 async def terminate(db: Any, settings: Any, principal: Principal, upload_id: str) -> None:
