@@ -10,9 +10,11 @@ import { resolveRoute } from './routes.js';
 
 let current = null;
 let rendering = 0;
+let redrawTimer = null;
 
 async function route() {
   const ticket = ++rendering;
+  clearTimeout(redrawTimer); // a redraw queued for the previous screen
   const hash = location.hash || '#/';
   if (current && current.destroy) current.destroy();
   current = null;
@@ -36,7 +38,6 @@ async function route() {
 }
 
 // List screens redraw when a sync brings new data; forms keep what is typed.
-let redrawTimer = null;
 function onData() {
   if (current && current.refresh) { current.refresh(); return; }
   if (!current || !current.live) return;

@@ -81,3 +81,23 @@ def test_two_phones_edit_one_dispute_offline(server, phone):
     assert len(mine) == 1
     assert mine[0]["field"] == "status"
     assert {mine[0]["server"], mine[0]["client"]} == {"in_mediation", "resolved"}
+
+
+def test_an_edit_sends_only_the_changed_field_with_its_base_version(server, phone):
+    title = f"道路占用 {uuid.uuid4().hex[:6]}"
+    dispute_id = _create_dispute(server, api_session(server, "worker1"), title)
+    ctx = phone()
+    page = ctx.new_page()
+    sign_in(page, server, "worker1")
+    pushed: list[dict] = []
+    ctx.route("**/api/sync/push", lambda route: (pushed.append(route.request.headers.get("content-encoding")), route.continue_()))
+    page.goto(page.url.split("#")[0] + f"#/d/{dispute_id}/edit")
+    page.select_option("form[data-form=dispute] select[name=risk]", "orange")
+    page.click("form[data-form=dispute] [type=submit]")
+    page.wait_for_selector("[data-action=edit-dispute]")
+    entry = page.evaluate("import('/js/outbox.js').then(async (m) => (await m.entries())[0])")
+    assert entry["op"] == "update" and entry["fields"] == {"risk": "orange"} and entry["base_version"] == 1
+    wait_outbox(page, 0)
+    assert pushed and pushed[0] == "gzip"
+    # The risk shows as its colour.
+    assert page.locator(".risk-bar.risk-orange [data-risk=orange]").count() == 1

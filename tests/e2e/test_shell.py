@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, PHONE, sign_in
+from .helpers import CHROMIUM, CHROMIUM_ARGS, PHONE, api_login, api_pull_all, go_offline, go_online, sign_in, wait_outbox
 
 pytestmark = pytest.mark.e2e
 
@@ -85,3 +85,47 @@ def test_reload_keeps_a_half_filled_form(server, phone):
     page.click("form[data-form=visit] [type=submit]")
     page.click("[data-action=new-visit]")
     assert page.input_value("textarea[name=notes]") == ""
+
+
+def test_households_search_filter_and_add_one_found_in_the_field(server, phone):
+    ctx = phone()
+    page = ctx.new_page()
+    sign_in(page, server, "worker1")
+    items = page.locator("[data-household-id]")
+    total = items.count()
+    assert total > 1
+    # Every household shown belongs to one of my grids, grouped under its name.
+    assert page.locator(".grid-group").count() >= 1
+
+    address = items.first.locator(".hh-address").text_content()
+    page.fill("input[name=q]", address)
+    page.wait_for_function("(n) => document.querySelectorAll('[data-household-id]').length < n", arg=total)
+    assert address in page.locator("[data-household-id]").first.text_content()
+    page.fill("input[name=q]", "")
+    page.wait_for_function("(n) => document.querySelectorAll('[data-household-id]').length === n", arg=total)
+
+    # Visit the first one, then the not-visited filter leaves it out.
+    first_id = items.first.get_attribute("data-household-id")
+    items.first.click()
+    page.click("[data-action=new-visit]")
+    page.click("form[data-form=visit] [type=submit]")
+    page.wait_for_selector("[data-visit-id]")
+    wait_outbox(page, 0)
+    page.click("[data-action=households]")
+    page.check("input[name=not_visited]")
+    page.wait_for_function("(id) => !document.querySelector(`[data-household-id='${id}']`)", arg=first_id)
+    page.uncheck("input[name=not_visited]")
+
+    go_offline(ctx)
+    page.click("a[href='#/households/new']")
+    page.fill("input[name=address]", "新建村道 99 号（临时棚屋）")
+    page.fill("input[name=head_name]", "陈某")
+    page.click("form[data-form=household] [type=submit]")
+    page.wait_for_selector("[data-action=new-visit]")
+    wait_outbox(page, 1)
+    go_online(ctx)
+    page.click("[data-action=sync-now]")
+    wait_outbox(page, 0)
+    households = api_pull_all(server, api_login(server, "worker1"))["households"].values()
+    found = [x for x in households if x["address"] == "新建村道 99 号（临时棚屋）"]
+    assert len(found) == 1 and found[0]["head_name"] == "陈某"

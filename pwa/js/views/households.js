@@ -62,7 +62,8 @@ export async function render() {
   }
 
   const save = () => sessionStorage.setItem(STATE_KEY, JSON.stringify(state));
-  const search = h('input', { type: 'search', name: 'q', value: state.q, autocomplete: 'off', oninput: debounce((e) => { state.q = e.target.value; save(); draw(); }, 150) });
+  const redraw = debounce(() => draw(), 150);
+  const search = h('input', { type: 'search', name: 'q', value: state.q, autocomplete: 'off', oninput: (e) => { state.q = e.target.value; save(); redraw(); } });
   const filter = h('input', { type: 'checkbox', name: 'not_visited', checked: state.notVisited, onchange: (e) => { state.notVisited = e.target.checked; save(); draw(); } });
   const el = page(t('households.title'), null,
     h('div', { class: 'toolbar' },
