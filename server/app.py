@@ -91,7 +91,10 @@ def create_app(settings: Settings) -> Litestar:
         state=_initial_state(settings),
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),
+        compression_config=CompressionConfig(
+            # Handlers that send already-compressed bytes (JPEG, WebP) opt out with skip_compression.
+            backend="gzip", minimum_size=512, gzip_compress_level=6, exclude_opt_key="skip_compression"
+        ),
         before_request=_before_request,
         after_request=_after_request,
         openapi_config=OpenAPIConfig(
