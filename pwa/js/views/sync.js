@@ -119,8 +119,12 @@ export async function render() {
   }
 
   // Redraw the list only when nobody is typing a fix into it.
+  let fixing = false;
+  listBox.addEventListener('input', () => { fixing = true; });
+  listBox.addEventListener('submit', () => { fixing = false; }, true);
+  listBox.addEventListener('click', (e) => { if (e.target.closest('[data-action=discard]')) fixing = false; }, true);
   const onStatus = () => drawProgress();
-  const onData = () => { if (!listBox.contains(document.activeElement)) drawLists(); };
+  const onData = () => { if (!fixing && !listBox.contains(document.activeElement)) drawLists(); };
   syncEvents.addEventListener('status', onStatus);
   syncEvents.addEventListener('outbox', onData);
   syncEvents.addEventListener('data', onData);
