@@ -34,21 +34,24 @@ class PhotoController(Controller):
         """Which of these photo ids still need uploading."""
         return MissingResponse(await serving.missing(state.db, data.ids))
 
-    # skip_compression: gzip would only burn CPU on JPEG bytes (honoured once the app's
-    # CompressionConfig names it as exclude_opt_key).
+    # skip_compression: gzip would only burn CPU on bytes that are already compressed.
     @get("/{sha256:str}", opt={"skip_compression": True})
     async def image(self, request: AuthedRequest, state: State, sha256: FromPath[str],
                     size: FromQuery[Literal["full", "thumb"]] = "full") -> Response:
         """The photo (orientation applied, metadata removed) or its thumbnail (at most 320 px)."""
         served = await serving.visible(state.db, state.settings, request.user, sha256, size)
-        headers = {"ETag": served.etag, "Cache-Control": serving.CACHE_FOREVER}
-        if serving.not_modified(request.headers.get("if-none-match"), served.etag):
-            return Response(content=b"", status_code=304, headers=headers, media_type=served.mime)
-        path = served.path
-        if path is None:
-            return Stream(serving.chunks(served), headers=headers, media_type=served.mime)
-        if not path.is_file():
-            raise NotFound("No such photo.")
-        return File(path, media_type=served.mime, headers={"Cache-Control": serving.CACHE_FOREVER},
-                    etag=ETag(value=served.etag.strip('"'), weak=False), content_disposition_type="inline",
-                    filename=f"{sha256[:16]}{'-thumb' if size == 'thumb' else ''}.{served.mime.split('/')[1]}")
+        return _image_response(served, request.headers.get("if-none-match"))
+
+
+def _image_response(served: serving.Served, if_none_match: str | None) -> Response:
+    headers = {"ETag": served.etag, "Cache-Control": serving.CACHE_FOREVER}
+    if serving.not_modified(if_none_match, served.etag):
+        return Response(content=b"", status_code=304, headers=headers, media_type=served.mime)
+    path = served.path
+    if path is None:  # a store without local files streams through the server
+        return Stream(serving.chunks(served), headers=headers, media_type=served.mime)
+    if not path.is_file():
+        raise NotFound("No such photo.")
+    return File(path, media_type=served.mime, headers={"Cache-Control": serving.CACHE_FOREVER},
+                etag=ETag(value=served.etag.strip('"'), weak=False), content_disposition_type="inline",
+                filename=f"{served.key}.{served.mime.split('/')[1]}")

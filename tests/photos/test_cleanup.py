@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from datetime import timedelta
 from types import SimpleNamespace
 
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.testing import AsyncTestClient
 from sqlalchemy import select, update
 
 from server.clock import utcnow
+from server.db import Database
 from server.models import Upload
 from server.photos import cleanup
 from server.photos.store import blob_store
@@ -80,6 +85,31 @@ async def test_janitor_lifespan_sweeps_in_the_background_and_stops_cleanly(clien
     monkeypatch.setattr(cleanup, "INTERVAL_S", 0.05)
     app = SimpleNamespace(state=SimpleNamespace(db=db, settings=settings))
     async with cleanup.photo_janitor(app):
+        for _ in range(100):
+            if not (settings.upload_dir / upload_id).exists():
+                break
+            await asyncio.sleep(0.02)
+    assert not (settings.upload_dir / upload_id).exists()
+
+
+async def test_janitor_is_a_litestar_lifespan(client, ledger, db, settings, monkeypatch):
+    headers = await ledger.headers("worker1")
+    upload_id = await _partial(client, headers, 54)
+    async with db.write() as session:
+        await session.execute(update(Upload).values(expires_at=utcnow() - timedelta(seconds=1)))
+    monkeypatch.setattr(cleanup, "FIRST_DELAY_S", 0.0)
+
+    @contextlib.asynccontextmanager
+    async def database(app: Litestar):  # type: ignore[no-untyped-def]
+        # As in create_app: the app's own engine, opened on the loop that serves it.
+        app.state.db = Database(settings)
+        try:
+            yield
+        finally:
+            await app.state.db.dispose()
+
+    app = Litestar(route_handlers=[], lifespan=[database, cleanup.photo_janitor], state=State({"settings": settings}))
+    async with AsyncTestClient(app=app):
         for _ in range(100):
             if not (settings.upload_dir / upload_id).exists():
                 break
