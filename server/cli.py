@@ -10,7 +10,7 @@ import asyncio
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -37,16 +37,17 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"doorstep {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser)
 
-    def data_dir(p: argparse.ArgumentParser) -> None:
+    def common(p: argparse.ArgumentParser, handler: Callable[[argparse.Namespace], int]) -> None:
         p.add_argument("--data-dir", type=Path, metavar="D",
                        help="directory of the SQLite ledger and photos (default: $DOORSTEP_DATA_DIR or ./doorstep-data)")
+        p.set_defaults(handler=handler, name=p.prog.removeprefix("doorstep "))
 
     serve = commands.add_parser("serve", help="run the server", epilog=SETTINGS_HELP,
                                 description="Run the server. The schema is created or migrated first. With no "
                                 "DOORSTEP_DATABASE_URL the ledger is SQLite in the data directory.")
     serve.add_argument("--host", metavar="H", help="address to listen on (default: $DOORSTEP_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, metavar="P", help="port to listen on (default: $DOORSTEP_PORT or 8000)")
-    data_dir(serve)
+    common(serve, cmd_serve)
     serve.add_argument("--workers", type=int, metavar="N",
                        help="server processes (default: $DOORSTEP_WORKERS or 1; more than 1 needs PostgreSQL)")
 
@@ -55,7 +56,7 @@ def build_parser() -> Parser:
                                "15 disputes) and the users admin, supervisor, mediator, worker1 and worker2. "
                                "Running it again changes nothing; with --password it also resets the five "
                                "users' passwords, without it existing users keep theirs.")
-    data_dir(demo)
+    common(demo, cmd_demo)
     demo.add_argument("--password", metavar="P",
                       help="password for all five users (at least 8 characters); without it each new user "
                       "gets a random one, printed once")
@@ -74,22 +75,22 @@ def build_parser() -> Parser:
     add.add_argument("--display-name", metavar="NAME", help="name shown in the app (default: the username)")
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of standard input (without it, ask at the terminal)")
-    data_dir(add)
+    common(add, cmd_user_add)
 
     areas = commands.add_parser("areas", help="list the area tree with codes and ids",
                                 description="List the area tree with each area's code and id.", epilog=SETTINGS_HELP)
-    data_dir(areas)
+    common(areas, cmd_areas)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema", epilog=SETTINGS_HELP,
                                   description="Apply every pending migration and print the schema revision.")
-    data_dir(migrate)
+    common(migrate, cmd_migrate)
 
     backup = commands.add_parser("backup", help="back up the SQLite ledger and photos while the server runs",
                                  epilog="To restore: stop the server and copy doorstep.sqlite3 and photos/ from the "
                                  "backup into the data directory. On PostgreSQL use pg_dump instead.",
                                  description="Make an online backup of the SQLite ledger (safe while the server "
                                  "runs) and a copy of the photo directory in a new folder named by the UTC time.")
-    data_dir(backup)
+    common(backup, cmd_backup)
     backup.add_argument("--output", type=Path, metavar="DIR",
                         help="folder to create the timestamped backup in (default: <data-dir>/backups)")
     return parser
@@ -97,13 +98,10 @@ def build_parser() -> Parser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"serve": cmd_serve, "demo": cmd_demo, "user": cmd_user_add, "areas": cmd_areas,
-               "migrate": cmd_migrate, "backup": cmd_backup}[args.command]
     try:
-        return handler(args)
+        return args.handler(args)
     except UsageError as exc:
-        name = " ".join(filter(None, (args.command, getattr(args, "user_command", None))))
-        print(f"doorstep {name}: error: {exc}", file=sys.stderr)
+        print(f"doorstep {getattr(args, 'name', args.command)}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -72,10 +72,7 @@ async def load_demo(settings: Settings, password: str | None, today: date | None
             report.users = [await _user(session, spec, password) for spec in USERS]
             user_ids = dict((await session.execute(select(User.username, User.id))).tuples().all())
             town = build(today, settings.offices, user_ids)
-            principal = Principal(user_id=user_ids["admin"], username="admin", display_name="系统管理员",
-                                  role="admin", device_id=DEVICE, area_ids=(), scope=Scope(None))
-            for start in range(0, len(town.records), BATCH):
-                chunk = town.records[start:start + BATCH]
+            for principal, chunk in _batches(town.records, _principals(user_ids)):
                 results = await apply_batch(session, principal, [_mutation(MutationIn, r) for r in chunk])
                 _tally(report, chunk, results)
     finally:
@@ -112,6 +109,41 @@ async def _user(session: AsyncSession, spec: tuple[str, str, str, tuple[str, ...
     await add_user(session, username, role, chosen, [demo_id("area", c) for c in codes], display_name)
     return UserOutcome(username, role, display_name, codes, "password reset" if exists else "created",
                        None if password else chosen)
+
+
+def _principals(user_ids: dict[str, str]) -> dict[str | None, Principal]:
+    """Who writes what: each demo field worker their own grid's visits and cases, the admin the rest.
+
+    The household register is the admin's import; a supervisor looking at visits by worker then
+    sees worker1 and worker2 at work in their grids.
+    """
+    out: dict[str | None, Principal] = {
+        None: Principal(user_id=user_ids["admin"], username="admin", display_name="系统管理员", role="admin",
+                        device_id=DEVICE, area_ids=(), scope=Scope(None))}
+    for username, role, display_name, codes in USERS:
+        if role == "field_worker":
+            areas = tuple(demo_id("area", c) for c in codes)
+            for code in codes:
+                out[code] = Principal(user_id=user_ids[username], username=username, display_name=display_name,
+                                      role=role, device_id=DEVICE, area_ids=areas, scope=Scope(frozenset(areas)))
+    return out
+
+
+def _batches(records: list[Record], principals: dict[str | None, Principal]) -> list[tuple[Principal, list[Record]]]:
+    """Runs of records with one writer, households first and every follow-up after its case."""
+    phase = {"households": 0, "visits": 1, "disputes": 2, "followups": 2}
+
+    def writer(r: Record) -> str | None:
+        return r.grid if r.collection != "households" and r.grid in principals else None
+
+    ordered = sorted(records, key=lambda r: (phase[r.collection], writer(r) or ""))
+    out: list[tuple[Principal, list[Record]]] = []
+    for r in ordered:
+        principal = principals[writer(r)]
+        if not out or out[-1][0] is not principal or len(out[-1][1]) >= BATCH:
+            out.append((principal, []))
+        out[-1][1].append(r)
+    return out
 
 
 def _mutation(cls: Any, r: Record) -> Any:

@@ -33,6 +33,7 @@ class Record:
     mutation_id: str
     fields: dict[str, Any]
     at: str
+    grid: str  # code of the grid the record lies in
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,9 @@ class Town:
     records: list[Record]
 
 
-def _record(collection: str, key: str, fields: dict[str, Any], at: str) -> Record:
-    return Record(collection, demo_id(collection, key), demo_id("mutation", f"{collection}:{key}:create"), fields, at)
+def _record(collection: str, key: str, fields: dict[str, Any], at: str, grid: str) -> Record:
+    return Record(collection, demo_id(collection, key), demo_id("mutation", f"{collection}:{key}:create"), fields, at,
+                  grid)
 
 
 def build(today: date, offices: dict[str, str], user_ids: dict[str, str]) -> Town:
@@ -54,7 +56,7 @@ def build(today: date, offices: dict[str, str], user_ids: dict[str, str]) -> Tow
     registered = stamp(today - timedelta(days=CAMPAIGN_DAYS + 3), time(9, 0))
     records = [
         _record("households", h.key, {"area_id": demo_id("area", h.grid), "address": h.address,
-                                      "head_name": h.head_name, "lat": h.lat, "lon": h.lon}, registered)
+                                      "head_name": h.head_name, "lat": h.lat, "lon": h.lon}, registered, h.grid)
         for h in households
     ]
     found: dict[str, tuple[int, str]] = {}
@@ -70,7 +72,8 @@ def build(today: date, offices: dict[str, str], user_ids: dict[str, str]) -> Tow
     records += [
         _record("visits", v.key, {"household_id": demo_id("households", v.household), "visited_at": v.visited_at,
                                   "outcome": v.outcome, "notes": v.notes, "lat": v.lat, "lon": v.lon,
-                                  "accuracy_m": v.accuracy_m, "concerns": v.concerns}, v.visited_at)
+                                  "accuracy_m": v.accuracy_m, "concerns": v.concerns}, v.visited_at,
+                by_key[v.household].grid)
         for v in sorted(visits, key=lambda v: v.visited_at)
     ]
     return Town(areas, households, records + case_records)
@@ -97,12 +100,12 @@ def _case(case: CasePlan, heads: list[HouseholdSpec], names: dict[str, str], tit
         "handling": case.handling,
         "location": case.location,
     }
-    out = [_record("disputes", case.key, fields, reported)]
+    out = [_record("disputes", case.key, fields, reported, case.grid)]
     dispute_id = out[0].record_id
     for i, f in enumerate(case.followups, 1):
         done = stamp(today + timedelta(days=f.done), time(10, 30)) if f.done is not None else None
         out.append(_record("followups", f"{case.key}/{i}", {
             "dispute_id": dispute_id, "due_on": (today + timedelta(days=f.due)).isoformat(), "done_at": done,
             "agreement_kept": f.kept, "notes": f.notes or None,
-        }, done or reported))
+        }, done or reported, case.grid))
     return out

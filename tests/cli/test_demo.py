@@ -87,6 +87,12 @@ async def test_demo_users_sign_in_with_the_scopes_of_section_9(demo_copy, demo_p
     assert sum(1 for c in pulled if c["collection"] == "households") == in_grid > 0
     assert {c["collection"] for c in pulled} == {"households", "visits", "disputes", "followups"}
     assert {c["record"]["area_id"] for c in pulled} == {grid}
+    # The register import is the admin's; the visits in worker1's grid are worker1's own.
+    writers = {c["collection"]: set() for c in pulled}
+    for c in pulled:
+        writers[c["collection"]].add(c["record"]["created_by"])
+    assert writers["households"] == {me["admin"]["user"]["id"]}
+    assert writers["visits"] == {me["worker1"]["user"]["id"]}
     # The supervisor's dashboard has something to show: open, overdue and resolved cases.
     assert summary["total"] == 15 and summary["overdue"] >= 2 and 0 < summary["resolution_rate"] < 1
 
