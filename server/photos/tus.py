@@ -1,6 +1,7 @@
 """tus 1.0.0 wire details: protocol headers, their parsing, and the raw request body.
 
-https://tus.io/protocols/resumable-upload (core, creation, expiration, checksum, termination).
+https://tus.io/protocols/resumable-upload (core, creation, creation-with-upload, expiration, checksum,
+termination).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from server.clock import as_utc
 from server.errors import BadRequest, DoorstepError
 
 TUS_VERSION = "1.0.0"
-EXTENSIONS = "creation,expiration,checksum,termination"
+EXTENSIONS = "creation,creation-with-upload,expiration,checksum,termination"
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 CHECKSUMS: dict[str, Callable[[], Any]] = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "md5": hashlib.md5}
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")

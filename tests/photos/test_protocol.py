@@ -21,7 +21,8 @@ async def test_options_advertises_version_extensions_and_max_size(client, ledger
     assert r.status_code == 204
     assert r.headers["tus-resumable"] == "1.0.0"
     assert r.headers["tus-version"] == "1.0.0"
-    assert set(r.headers["tus-extension"].split(",")) >= {"creation", "expiration", "checksum", "termination"}
+    assert set(r.headers["tus-extension"].split(",")) >= {"creation", "creation-with-upload", "expiration", "checksum",
+                                                    "termination"}
     assert r.headers["tus-max-size"] == str(settings.photo_max_bytes)
     assert "sha1" in r.headers["tus-checksum-algorithm"]
 
@@ -257,3 +258,22 @@ async def test_a_store_without_local_files_is_streamed(client, ledger, db, monke
     streamed = await client.get(f"/api/photos/{sha(data)}", headers=headers)
     assert streamed.status_code == 200 and streamed.content == direct.content
     assert streamed.headers["etag"] == direct.headers["etag"]
+
+
+async def test_creation_with_upload_stores_a_small_photo_in_one_request(client, ledger):
+    headers = await ledger.headers("worker1")
+    data = jpeg(seed=34)
+    r = await client.post("/api/uploads", content=data, headers={
+        **headers, **TUS, **OCTETS, "Upload-Length": str(len(data)), "Upload-Metadata": metadata(sha256=sha(data))})
+    assert r.status_code == 201 and r.headers["upload-offset"] == str(len(data))
+    assert (await client.head(f"/api/photos/{sha(data)}", headers=headers)).status_code == 200
+    # The first bytes only: the rest follows with PATCH from the offset the POST reported.
+    other = jpeg(seed=35)
+    r = await client.post("/api/uploads", content=other[:5000], headers={
+        **headers, **TUS, **OCTETS, "Upload-Length": str(len(other)), "Upload-Metadata": metadata(sha256=sha(other))})
+    assert r.status_code == 201 and r.headers["upload-offset"] == "5000"
+    assert (await patch(client, headers, r.headers["location"], 5000, other[5000:])).status_code == 204
+    assert (await client.head(f"/api/photos/{sha(other)}", headers=headers)).status_code == 200
+    r = await client.post("/api/uploads", content=b"not a photo", headers={
+        **headers, **TUS, **OCTETS, "Upload-Length": "11", "Upload-Metadata": metadata(sha256=sha(b"not a photo"))})
+    assert r.status_code == 415
