@@ -29,5 +29,6 @@ export function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 
 // Full-jitter backoff: a random wait up to an exponentially growing cap.
 export function backoffDelay(attempt, base = 1000, cap = 60000) {
-  return Math.random() * Math.min(cap, base * 2 ** attempt);
+  // A small floor keeps a failing server from being hit again within milliseconds.
+  return 250 + Math.random() * Math.min(cap, base * 2 ** attempt);
 }

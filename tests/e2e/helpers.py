@@ -76,10 +76,18 @@ def outbox_count(page) -> int:
 
 
 def wait_outbox(page, expected: int, timeout: float = 20.0) -> None:
-    page.wait_for_function(
-        "n => { const el = document.querySelector('[data-outbox-count]'); return el && el.textContent.trim() === String(n); }",
-        arg=expected, timeout=timeout * 1000,
-    )
+    try:
+        page.wait_for_function(
+            "n => { const el = document.querySelector('[data-outbox-count]'); return el && el.textContent.trim() === String(n); }",
+            arg=expected, timeout=timeout * 1000,
+        )
+    except Exception as exc:
+        state = page.evaluate("""async () => {
+            const [outbox, sync] = await Promise.all([import('/js/outbox.js'), import('/js/sync.js')]);
+            return { entries: await outbox.entries(), uploads: (await outbox.uploads()).map((u) => ({ ...u, blob: undefined })),
+                     phase: sync.status.phase, error: sync.status.error };
+        }""")
+        raise AssertionError(f"outbox did not reach {expected}: {state}") from exc
 
 
 def go_offline(ctx) -> None:
