@@ -81,6 +81,9 @@ def build_parser() -> Parser:
                                 description="List the area tree with each area's code and id.", epilog=SETTINGS_HELP)
     common(areas, cmd_areas)
 
+    from server import cli_ledger  # `export` and `import households`, kept with the reports they build on
+
+    cli_ledger.register(commands)
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema", epilog=SETTINGS_HELP,
                                   description="Apply every pending migration and print the schema revision.")
     common(migrate, cmd_migrate)

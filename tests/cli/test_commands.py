@@ -126,3 +126,10 @@ def test_every_command_has_help(capsys):
         assert capsys.readouterr().out.startswith(f"usage: doorstep {' '.join(command)}")
 
 
+
+
+def test_export_is_a_doorstep_command(demo_dir, tmp_path):
+    target = tmp_path / "ledger.csv"
+    out = ok(run_cli("export", "disputes", "--data-dir", str(demo_dir), "--output", str(target)))
+    assert out.startswith("Wrote 15 disputes")
+    assert "青石村第二网格" in target.read_text(encoding="utf-8-sig")
