@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +19,8 @@ from server.models import Area, User
 from server.scope import Scope
 from server.services.accounts import add_user
 from server.settings import Settings
+from server.sync.apply import apply_batch
+from server.sync.protocol import MutationIn, MutationResult
 
 # (username, role, display name, assigned area codes): the five users of sync-protocol.md section 9.
 USERS = (
@@ -60,9 +61,6 @@ class DemoReport:
 
 async def load_demo(settings: Settings, password: str | None, today: date | None = None) -> DemoReport:
     """Load the demo town into the (migrated) ledger of ``settings`` in one transaction."""
-    from server.sync.apply import apply_batch  # the sync engine pulls in much; only the demo needs it
-    from server.sync.protocol import MutationIn
-
     today = today or datetime.now(CHINA).date()
     report = DemoReport()
     db = Database(settings)
@@ -73,7 +71,7 @@ async def load_demo(settings: Settings, password: str | None, today: date | None
             user_ids = dict((await session.execute(select(User.username, User.id))).tuples().all())
             town = build(today, settings.offices, user_ids)
             for principal, chunk in _batches(town.records, _principals(user_ids)):
-                results = await apply_batch(session, principal, [_mutation(MutationIn, r) for r in chunk])
+                results = await apply_batch(session, principal, [_mutation(r) for r in chunk])
                 _tally(report, chunk, results)
     finally:
         await db.dispose()
@@ -87,7 +85,7 @@ async def _areas(session: AsyncSession, areas: list[AreaSpec], report: DemoRepor
         area_id = demo_id("area", spec.code)
         report.areas[spec.kind] = report.areas.get(spec.kind, 0) + 1
         report.area_names[spec.code] = spec.name
-        if existing.get(spec.code) == area_id:
+        if area_id in existing.values():
             continue  # loaded by an earlier run; an admin may have edited it since, so leave it
         if spec.code in existing:
             raise DemoError(f"area code {spec.code} is already used by another area; "
@@ -146,33 +144,18 @@ def _batches(records: list[Record], principals: dict[str | None, Principal]) -> 
     return out
 
 
-def _mutation(cls: Any, r: Record) -> Any:
-    return cls(id=r.mutation_id, collection=r.collection, record_id=r.record_id, op="create",
-               base_version=None, fields=r.fields, at=r.at)
+def _mutation(r: Record) -> MutationIn:
+    return MutationIn(id=r.mutation_id, collection=r.collection, record_id=r.record_id, op="create",
+                      base_version=None, fields=r.fields, at=r.at)
 
 
-def _tally(report: DemoReport, chunk: list[Record], results: Any) -> None:
-    for record, result in zip(chunk, _result_list(results), strict=True):
-        status, replayed, error = _get(result, "status"), _get(result, "replayed"), _get(result, "error")
-        if status != "applied":
-            message = _get(error, "message") if error else status
+def _tally(report: DemoReport, chunk: list[Record], results: list[MutationResult]) -> None:
+    for record, result in zip(chunk, results, strict=True):
+        if result.status != "applied":
+            message = result.error["message"] if result.error else result.status
             raise DemoError(f"the ledger refused demo record {record.collection}/{record.record_id}: {message}")
         report.records[record.collection] = report.records.get(record.collection, 0) + 1
-        if replayed:
+        if result.replayed:
             report.replayed += 1
         else:
             report.applied += 1
-
-
-def _result_list(results: Any) -> list[Any]:
-    # apply_batch may hand back the results themselves or a response that holds them.
-    inner = _get(results, "results")
-    return list(inner if inner is not None else results)
-
-
-def _get(obj: Any, name: str) -> Any:
-    if obj is None:
-        return None
-    if isinstance(obj, dict):
-        return obj.get(name)
-    return getattr(obj, name, None)
