@@ -101,10 +101,12 @@ export async function render({ id }) {
     const lo = parseCoord(data.lon, -180, 180);
     if (la !== null && lo !== null) Object.assign(pos, { lat: la, lon: lo });
     else if (state.position && !state.position.error) Object.assign(pos, state.position);
-    items.push(['visits', visitId, 'create', {
-      household_id: id, visited_at: nowRfc3339(), outcome: data.outcome, notes: data.notes || '',
-      concerns: data.concerns || '', dispute_ids: [...(data.link || []), ...newIds], ...pos,
-    }]);
+    const visit = { household_id: id, visited_at: nowRfc3339(), outcome: data.outcome, notes: data.notes || '', ...pos };
+    // Empty extras are left out: the server's defaults are the same, and every byte counts on 2G.
+    if (data.concerns) visit.concerns = data.concerns;
+    const found = [...(data.link || []), ...newIds];
+    if (found.length) visit.dispute_ids = found;
+    items.push(['visits', visitId, 'create', visit]);
     const uploads = [];
     for (const p of picker.photos) {
       items.push(['photos', p.id, 'create', { record: { collection: 'visits', id: visitId }, caption: '', taken_at: nowRfc3339(new Date(p.taken_at)), kind: p.kind || 'site', ...pos }]);
