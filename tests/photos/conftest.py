@@ -1,4 +1,4 @@
-"""A real HTTP server on loopback for the tuspy client, and helpers to link photos to records."""
+"""A real HTTP server on loopback for the tuspy client, and linking photos to records through sync push."""
 
 from __future__ import annotations
 
@@ -8,19 +8,18 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 import requests
 import uvicorn
-from sqlalchemy import insert
+from litestar.testing import AsyncTestClient
 from tusclient import client as tus_client
 
 from server.app import create_app
-from server.clock import utcnow
 from server.db import Database
-from server.models import Household, Photo
 from server.settings import Settings
-from tests.seed import PASSWORD, sid
+from tests.seed import PASSWORD, Ledger, sid
 
 
 @dataclass
@@ -29,6 +28,7 @@ class LiveServer:
 
     url: str
     tokens: dict[str, str] = field(default_factory=dict)
+    devices: dict[str, str] = field(default_factory=dict)
 
     def token(self, username: str) -> str:
         if username not in self.tokens:
@@ -36,10 +36,17 @@ class LiveServer:
                               json={"username": username, "password": PASSWORD, "device_name": "tuspy"})
             r.raise_for_status()
             self.tokens[username] = r.json()["token"]
+            self.devices[username] = r.json()["device_id"]
         return self.tokens[username]
 
     def auth(self, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(username)}"}
+
+    def link_photo(self, photo_id: str, area: str = "G1", *, user: str = "worker1", archived: bool = False) -> None:
+        """Link ``photo_id`` to a new household in ``area`` through POST /api/sync/push."""
+        r = requests.post(f"{self.url}/api/sync/push", headers=self.auth(user), timeout=10, json={
+            "device_id": self.devices[user], "mutations": link_mutations(photo_id, sid(area), archived=archived)})
+        _check_applied(r.status_code, r.json())
 
     def tus(self, username: str) -> tus_client.TusClient:
         return tus_client.TusClient(f"{self.url}/api/uploads", headers=self.auth(username))
@@ -71,19 +78,33 @@ def live(settings: Settings, db: Database) -> Iterator[LiveServer]:
     sock.close()
 
 
-async def link_photo(db: Database, photo_id: str, area: str = "G1", *, archived: bool = False) -> str:
-    """A household in ``area`` and a photo record ``photo_id`` linking it; returns the household id.
-
-    Inserted directly until the sync engine's push exists; then this goes through POST /api/sync/push.
-    """
-    now = utcnow()
+def link_mutations(photo_id: str, area_id: str, *, archived: bool = False) -> list[dict[str, Any]]:
+    """Push mutations that create a household in ``area_id`` and a photo record ``photo_id`` linking it."""
     household_id = str(uuid.uuid4())
-    common = {"area_id": sid(area), "version": 1, "created_at": now, "updated_at": now,
-              "created_by": sid("worker1"), "updated_by": sid("worker1"), "conflicts": 0, "field_meta": {}}
-    async with db.write() as session:
-        await session.execute(insert(Household).values(id=household_id, address="3 Lane Road", head_name="Li",
-                                                       archived=False, **common))
-        await session.execute(insert(Photo).values(id=photo_id, record_collection="households",
-                                                   record_id=household_id, caption="wall", archived=archived,
-                                                   **common))
-    return household_id
+    at = "2026-11-24T09:30:00+08:00"
+    mutations = [
+        {"id": str(uuid.uuid4()), "collection": "households", "record_id": household_id, "op": "create",
+         "base_version": None, "at": at,
+         "fields": {"area_id": area_id, "address": "3 Lane Road", "head_name": "Li", "lat": 30.1, "lon": 120.2}},
+        {"id": str(uuid.uuid4()), "collection": "photos", "record_id": photo_id, "op": "create",
+         "base_version": None, "at": at,
+         "fields": {"record": {"collection": "households", "id": household_id}, "caption": "boundary wall",
+                    "taken_at": at, "lat": 30.1, "lon": 120.2, "accuracy_m": 8.0}},
+    ]
+    if archived:
+        mutations.append({"id": str(uuid.uuid4()), "collection": "photos", "record_id": photo_id, "op": "update",
+                          "base_version": 1, "at": at, "fields": {"archived": True}})
+    return mutations
+
+
+def _check_applied(status: int, body: Any) -> None:
+    assert status == 200, body
+    assert all(r["status"] == "applied" for r in body["results"]), body
+
+
+async def link_photo(client: AsyncTestClient, ledger: Ledger, photo_id: str, area: str = "G1", *,
+                     user: str = "worker1", archived: bool = False) -> None:
+    """Link ``photo_id`` to a new household in ``area`` through POST /api/sync/push, as a phone does."""
+    r = await client.post("/api/sync/push", headers=await ledger.headers(user), json={
+        "device_id": await ledger.device_id(user), "mutations": link_mutations(photo_id, sid(area), archived=archived)})
+    _check_applied(r.status_code, r.json())

@@ -159,7 +159,7 @@ async def test_png_and_webp_are_accepted_and_served_as_themselves(client, ledger
     headers = await ledger.headers("worker1")
     for data, mime in ((png(), "image/png"), (webp(), "image/webp")):
         assert (await send(client, headers, data)).status_code == 204
-        await link_photo(db, sha(data))
+        await link_photo(client, ledger, sha(data))
         r = await client.get(f"/api/photos/{sha(data)}", headers=headers)
         assert r.status_code == 200 and r.headers["content-type"] == mime
         r = await client.get(f"/api/photos/{sha(data)}?size=thumb", headers=headers)
@@ -186,7 +186,7 @@ async def test_get_is_immutable_with_a_strong_etag_and_304(client, ledger, db):
     headers = await ledger.headers("worker1")
     data = jpeg(seed=27)
     assert (await send(client, headers, data)).status_code == 204
-    await link_photo(db, sha(data))
+    await link_photo(client, ledger, sha(data))
     r = await client.get(f"/api/photos/{sha(data)}", headers={**headers, "Accept-Encoding": "identity"})
     assert r.status_code == 200
     etag = r.headers["etag"]
@@ -207,7 +207,7 @@ async def test_images_are_not_gzipped(client, ledger, db):
     headers = await ledger.headers("worker1")
     data = jpeg(seed=32)
     assert (await send(client, headers, data)).status_code == 204
-    await link_photo(db, sha(data))
+    await link_photo(client, ledger, sha(data))
     r = await client.get(f"/api/photos/{sha(data)}", headers={**headers, "Accept-Encoding": "gzip"})
     assert r.status_code == 200 and "content-encoding" not in r.headers
 
@@ -216,14 +216,14 @@ async def test_archived_record_hides_the_photo(client, ledger, db):
     headers = await ledger.headers("worker1")
     data = jpeg(seed=28)
     assert (await send(client, headers, data)).status_code == 204
-    await link_photo(db, sha(data), archived=True)
+    await link_photo(client, ledger, sha(data), archived=True)
     assert (await client.get(f"/api/photos/{sha(data)}", headers=headers)).status_code == 404
 
 
 async def test_record_before_bytes_shows_the_photo_once_the_bytes_arrive(client, ledger, db):
     headers = await ledger.headers("worker1")
     data = jpeg(seed=29)
-    await link_photo(db, sha(data))
+    await link_photo(client, ledger, sha(data))
     assert (await client.get(f"/api/photos/{sha(data)}", headers=headers)).status_code == 404
     assert (await send(client, headers, data)).status_code == 204
     assert (await client.get(f"/api/photos/{sha(data)}", headers=headers)).status_code == 200
@@ -252,7 +252,7 @@ async def test_a_store_without_local_files_is_streamed(client, ledger, db, monke
     headers = await ledger.headers("worker1")
     data = jpeg(seed=33)
     assert (await send(client, headers, data)).status_code == 204
-    await link_photo(db, sha(data))
+    await link_photo(client, ledger, sha(data))
     direct = await client.get(f"/api/photos/{sha(data)}", headers=headers)
     monkeypatch.setattr(DirectoryBlobStore, "local_path", lambda self, key: None)
     streamed = await client.get(f"/api/photos/{sha(data)}", headers=headers)

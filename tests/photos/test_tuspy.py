@@ -16,7 +16,7 @@ from tusclient import client as tus_client
 from tusclient.exceptions import TusCommunicationError, TusUploadFailed
 
 from server.models import PhotoBlob, Upload
-from tests.photos.conftest import LiveServer, link_photo
+from tests.photos.conftest import LiveServer
 from tests.photos.images import huge_png, jpeg, oriented_jpeg_with_gps, sha
 
 pytestmark = pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
@@ -153,7 +153,7 @@ async def test_orientation_is_applied_and_exif_gps_xmp_comments_are_gone(live, d
     data = oriented_jpeg_with_gps()
     assert Image.open(io.BytesIO(data)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
     upload(live, data)
-    await link_photo(db, sha(data))
+    live.link_photo(sha(data))
     r = live.get(f"/api/photos/{sha(data)}", "worker1")
     assert r.status_code == 200
     img = Image.open(io.BytesIO(r.content))
@@ -172,7 +172,7 @@ async def test_orientation_is_applied_and_exif_gps_xmp_comments_are_gone(live, d
 async def test_thumbnail_is_at_most_320_px_on_the_long_edge(live, db):
     data = jpeg(1600, 1200, seed=5)
     upload(live, data)
-    await link_photo(db, sha(data))
+    live.link_photo(sha(data))
     r = live.get(f"/api/photos/{sha(data)}?size=thumb", "worker1")
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/jpeg")
     assert Image.open(io.BytesIO(r.content)).size == (320, 240)
@@ -185,7 +185,7 @@ async def test_only_users_whose_scope_covers_the_record_see_the_photo(live, db):
     upload(live, data)
     path = f"/api/photos/{sha(data)}"
     assert live.get(path, "worker1").status_code == 404, "bytes without a record are nobody's yet"
-    await link_photo(db, sha(data), "G1")
+    live.link_photo(sha(data))
     for user in ("worker1", "mediator", "supervisor", "admin"):
         assert live.get(path, user).status_code == 200, user
         assert live.get(path + "?size=thumb", user).status_code == 200, user
