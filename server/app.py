@@ -20,6 +20,7 @@ from server import __version__
 from server.auth import TokenAuthMiddleware
 from server.db import Database
 from server.errors import EXCEPTION_HANDLERS, UnsupportedMediaType
+from server.photos.cleanup import photo_janitor
 from server.routes import ROUTE_HANDLERS
 from server.settings import Settings
 
@@ -87,7 +88,7 @@ def create_app(settings: Settings) -> Litestar:
     )
     app = Litestar(
         route_handlers=[*ROUTE_HANDLERS, static],
-        lifespan=[lifespan],
+        lifespan=[lifespan, photo_janitor],
         state=_initial_state(settings),
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
