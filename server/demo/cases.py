@@ -37,6 +37,7 @@ class CasePlan:
     location: str
     others: tuple[tuple[str, str], ...] = ()  # parties who are not households of the grid: (name, role)
     followups: tuple[FollowupPlan, ...] = ()
+    outcome: str = ""  # how it ended, for cases that have ended
 
 
 CASES = (
@@ -57,6 +58,7 @@ CASES = (
         "青石村2组老人住处",
         others=(("{s}志刚", "被申请人"), ("{s}志明", "被申请人"), ("{s}志强", "被申请人")),
         followups=(FollowupPlan(-5, -4, True, "回访：三兄弟均按月支付赡养费，老人表示满意，协议履行良好。"),),
+        outcome="达成调解协议：三兄弟每人每月支付赡养费500元，医疗费三人平均分担，由村调委会监督履行。",
     ),
     CasePlan(
         "land-rent", "QSZ-QS-G1", (3,), ("申请人",),
@@ -75,6 +77,7 @@ CASES = (
         "environment", "orange", "referred", "referral", None, -15, 10, None,
         "青石村4组村东养猪场及下游溪段",
         others=(("王德福（养殖场负责人）", "被反映人"),),
+        outcome="已移交镇环保办；环保办现场核查后责令养殖场限期建设污水处理设施。",
     ),
     CasePlan(
         "loan", "QSZ-QS-G5", (4,), ("申请人",),
@@ -84,6 +87,7 @@ CASES = (
         "private_lending", "orange", "unresolved", "litigation", "mediator", -30, -10, None,
         "青石村5组",
         others=(("陈海平", "被申请人"),),
+        outcome="两次调解未达成一致，已引导{a}向人民法院起诉，并告知法律援助申请途径。",
     ),
     CasePlan(
         "wages", "QSZ-LX-G3", (1, 4, 8, 12), ("申请人", "申请人", "申请人", "申请人"),
@@ -103,6 +107,7 @@ CASES = (
         "traffic", "yellow", "resolved", "people_mediation", "worker2", -110, -95, 2,
         "柳溪村3组村道转弯处",
         followups=(FollowupPlan(-10, -8, True, "回访：第二期赔偿款已付清，双方关系已缓和。"),),
+        outcome="达成调解协议：{b}赔偿{a}医疗费、误工费等共计2.6万元，分两期在三个月内付清，双方不再追究。",
     ),
     CasePlan(
         "road-widening", "QSZ-LX-G1", (2, 5, 6, 9), ("反映人", "反映人", "反映人", "反映人"),
@@ -137,6 +142,7 @@ CASES = (
         "neighbour", "blue", "resolved", "people_mediation", None, -18, -14, 1,
         "石桥社区桂花巷",
         followups=(FollowupPlan(12, None, None, ""),),
+        outcome="当场达成口头协议：{b}修复卫生间防水层，并承担{a}家墙面修复费用1200元。",
     ),
     CasePlan(
         "renovation", "QSZ-SQ-G1", (9,), ("申请人",),
@@ -147,6 +153,7 @@ CASES = (
         "石桥社区石桥路",
         others=(("宏达装饰队（负责人 蒋国强）", "被申请人"),),
         followups=(FollowupPlan(-8, -7, False, "回访：装修队未按约定返工，已告知当事人可向市场监管所投诉，并转办。"),),
+        outcome="达成调解协议：装修队半个月内返工，验收合格后{a}付清尾款8000元。",
     ),
     CasePlan(
         "pension-scheme", "QSZ-LX-G5", (4, 11), ("反映人", "反映人"),
@@ -155,6 +162,7 @@ CASES = (
         "疑似非法集资，已移交派出所，并入户提醒其他老人不要交款。",
         "illegal_fundraising", "red", "referred", "referral", None, -4, 3, None,
         "柳溪村5组村文化礼堂",
+        outcome="已移交青石派出所立案调查，村里已入户提醒老人不要再交款。",
     ),
     CasePlan(
         "clinic", "QSZ-QS-G3", (8,), ("申请人",),

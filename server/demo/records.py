@@ -59,20 +59,21 @@ def build(today: date, offices: dict[str, str], user_ids: dict[str, str]) -> Tow
                                       "head_name": h.head_name, "lat": h.lat, "lon": h.lon}, registered, h.grid)
         for h in households
     ]
-    found: dict[str, tuple[int, str]] = {}
+    found: dict[str, tuple[int, str, str]] = {}
     case_records: list[Record] = []
     for case in CASES:
         heads = [by_key[f"{case.grid}/{n:02d}"] for n in case.households]
         names = dict(zip("abcdefgh", (h.head_name for h in heads)), s=heads[0].head_name[0])
         title = case.title.format(**names)
         if -case.reported <= CAMPAIGN_DAYS:
-            found.update({h.key: (-case.reported, title) for h in heads})
+            found.update({h.key: (-case.reported, title, demo_id("disputes", case.key)) for h in heads})
         case_records += _case(case, heads, names, title, today, offices, user_ids, rng)
     visits = plan_visits(households, found, today, SEED + 2)
     records += [
         _record("visits", v.key, {"household_id": demo_id("households", v.household), "visited_at": v.visited_at,
                                   "outcome": v.outcome, "notes": v.notes, "lat": v.lat, "lon": v.lon,
-                                  "accuracy_m": v.accuracy_m, "concerns": v.concerns}, v.visited_at,
+                                  "accuracy_m": v.accuracy_m, "concerns": v.concerns,
+                                  "dispute_ids": list(v.dispute_ids)}, v.visited_at,
                 by_key[v.household].grid)
         for v in sorted(visits, key=lambda v: v.visited_at)
     ]
@@ -99,6 +100,10 @@ def _case(case: CasePlan, heads: list[HouseholdSpec], names: dict[str, str], tit
         "followup_class": case.followup_class,
         "handling": case.handling,
         "location": case.location,
+        "outcome": case.outcome.format(**names) or None,
+        # Where the case is on the map: by the first household's door.
+        "lat": round(heads[0].lat + 0.00004, 6),
+        "lon": round(heads[0].lon + 0.00004, 6),
     }
     out = [_record("disputes", case.key, fields, reported, case.grid)]
     dispute_id = out[0].record_id

@@ -61,6 +61,7 @@ class VisitSpec:
     lat: float
     lon: float
     accuracy_m: float
+    dispute_ids: tuple[str, ...] = ()  # cases recorded at this visit
 
 
 def stamp(day: date, at: time) -> str:
@@ -80,15 +81,15 @@ def _near(rng: random.Random, h: HouseholdSpec, accuracy: float) -> tuple[float,
 
 
 def _visit(rng: random.Random, h: HouseholdSpec, n: int, when: str, outcome: str, notes: str,
-           concerns: str | None = None) -> VisitSpec:
+           concerns: str | None = None, dispute_ids: tuple[str, ...] = ()) -> VisitSpec:
     accuracy = float(rng.choice((4, 5, 6, 8, 10, 12, 15, 20, 35)))
     lat, lon = _near(rng, h, accuracy)
-    return VisitSpec(f"{h.key}/visit{n}", h.key, when, outcome, notes, concerns, lat, lon, accuracy)
+    return VisitSpec(f"{h.key}/visit{n}", h.key, when, outcome, notes, concerns, lat, lon, accuracy, dispute_ids)
 
 
-def plan_visits(households: list[HouseholdSpec], found: dict[str, tuple[int, str]], today: date,
+def plan_visits(households: list[HouseholdSpec], found: dict[str, tuple[int, str, str]], today: date,
                 seed: int) -> list[VisitSpec]:
-    """Visits for the campaign so far; ``found`` maps a household key to (days ago, case title)
+    """Visits for the campaign so far; ``found`` maps a household key to (days ago, case title, case id)
     for households where a dispute was recorded during the sweep."""
     rng = random.Random(seed)
     visits: list[VisitSpec] = []
@@ -99,9 +100,9 @@ def plan_visits(households: list[HouseholdSpec], found: dict[str, tuple[int, str
         share = COVERAGE.get(grid, rng.uniform(0.35, 0.8))
         for h in members:
             if h.key in found:
-                days_ago, title = found[h.key]
+                days_ago, title, case_id = found[h.key]
                 visits.append(_visit(rng, h, 1, _moment(rng, today, days_ago), "met",
-                                     f"入户排查发现矛盾纠纷，已登记：{title}。"))
+                                     f"入户排查发现矛盾纠纷，已登记：{title}。", dispute_ids=(case_id,)))
                 continue
             if rng.random() >= share:
                 continue

@@ -131,3 +131,12 @@ def test_demo_users_match_section_9(town):
     (g1,), (g2,), (mediator_village,) = users["worker1"][1], users["worker2"][1], users["mediator"][1]
     assert grids[g1].kind == grids[g2].kind == "grid"
     assert grids[g1].parent == mediator_village != grids[g2].parent
+
+
+def test_ended_cases_say_how_and_every_case_is_on_the_map(town):
+    disputes = {r.record_id: r.fields for r in town.records if r.collection == "disputes"}
+    for d in disputes.values():
+        assert (d["outcome"] is not None) == (d["status"] in ("resolved", "unresolved", "referred")), d["title"]
+        assert d["lat"] and d["lon"]
+    linked = [r.fields for r in town.records if r.collection == "visits" and r.fields["dispute_ids"]]
+    assert linked and all(set(v["dispute_ids"]) <= set(disputes) for v in linked)
