@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageOps, JpegImagePlugin
 
@@ -181,7 +182,8 @@ def _apply_orientation(img: Image.Image) -> None:
         return
 
 
-def _save_clean(img: Image.Image, fmt: str, dest: Path, icc: bytes | None, transparency, args: dict) -> None:  # type: ignore[no-untyped-def]
+def _save_clean(img: Image.Image, fmt: str, dest: Path, icc: bytes | None, transparency: Any,
+                args: dict) -> None:
     if icc:
         args["icc_profile"] = icc
     if transparency is not None:
