@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from .helpers import api_login, api_session, go_offline, go_online, sign_in, wait_outbox
+from .helpers import api_login, api_pull_all, api_session, go_offline, go_online, sign_in, wait_outbox
 
 pytestmark = pytest.mark.e2e
 
@@ -101,3 +101,27 @@ def test_an_edit_sends_only_the_changed_field_with_its_base_version(server, phon
     assert pushed and pushed[0] == "gzip"
     # The risk shows as its colour.
     assert page.locator(".risk-bar.risk-orange [data-risk=orange]").count() == 1
+
+
+def test_follow_up_recorded_from_the_dispute(server, phone):
+    title = f"借款纠纷 {uuid.uuid4().hex[:6]}"
+    dispute_id = _create_dispute(server, api_session(server, "worker1"), title)
+    ctx = phone()
+    page = ctx.new_page()
+    sign_in(page, server, "worker1")
+    page.goto(page.url.split("#")[0] + f"#/d/{dispute_id}")
+    page.click(f"a[href='#/f/new?dispute={dispute_id}']")
+    form = page.locator("form[data-form=followup]")
+    form.locator("input[name=done]").check()
+    form.locator("select[name=agreement_kept]").select_option("true")
+    form.locator("textarea[name=notes]").fill("双方按协议还款")
+    form.locator("[type=submit]").click()
+    page.wait_for_selector("[data-action=edit-dispute]")
+    wait_outbox(page, 0)
+    followups = api_pull_all(server, api_login(server, "worker1")).get("followups", {}).values()
+    mine = [f for f in followups if f["dispute_id"] == dispute_id]
+    assert len(mine) == 1
+    assert mine[0]["agreement_kept"] is True and mine[0]["done_at"] and mine[0]["notes"] == "双方按协议还款"
+    # It shows in the follow-ups list as done.
+    page.click("[data-nav='#/followups']")
+    page.wait_for_selector(f"[data-followup-id='{mine[0]['id']}']")
