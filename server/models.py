@@ -244,9 +244,10 @@ class Conflict(Base):
     record_id: Mapped[str] = mapped_column(Id)
     area_id: Mapped[str | None] = mapped_column(Id, index=True)
     field: Mapped[str] = mapped_column(String(64))
-    base: Mapped[Any] = mapped_column(JSON)
-    server: Mapped[Any] = mapped_column(JSON)
-    client: Mapped[Any] = mapped_column(JSON)
+    # The three values are any JSON value, null included (a field that was never set has base null).
+    base: Mapped[Any] = mapped_column(JSON, nullable=True)
+    server: Mapped[Any] = mapped_column(JSON, nullable=True)
+    client: Mapped[Any] = mapped_column(JSON, nullable=True)
     mutation_id: Mapped[str] = mapped_column(Id)
     device_id: Mapped[str | None] = mapped_column(Id)
     user_id: Mapped[str] = mapped_column(Id)
@@ -254,7 +255,7 @@ class Conflict(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     resolved_by: Mapped[str | None] = mapped_column(Id)
     resolved_at: Mapped[datetime | None] = mapped_column(Stamp)
-    resolved_value: Mapped[Any] = mapped_column(JSON)
+    resolved_value: Mapped[Any] = mapped_column(JSON, nullable=True)
 
 
 class Change(Base):

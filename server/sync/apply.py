@@ -129,7 +129,7 @@ def _create(work: Work, m: MutationIn) -> tuple[dict[str, Any], dict[str, Any]]:
     _check_sent_area(m, sent_area, area)
     if not work.principal.scope.covers(area):
         raise _out_of_scope(work, m, area)
-    rec = work.create(m.collection, m.record_id, values, area, sorted(clean))
+    rec = work.create(m.collection, m.record_id, values, area)
     work.audit(m, rec, "create", sorted(clean), [])
     return _ok(m, 1, []), clean
 

@@ -3,9 +3,17 @@
 The feed is read in (txid, seq) order. On SQLite txid is 0 and writers are serial, so seq order is commit
 order. On PostgreSQL a sequence value is taken at insert time but becomes visible at commit, so a reader
 going by seq alone could pass over a row whose transaction commits later. Each change row therefore
-records its transaction id, and pull serves only rows whose transaction id is below
-``pg_snapshot_xmin(pg_current_snapshot())``: every transaction below that is finished, and every
-transaction that may still add rows has an id at or above it, so nothing can appear behind the cursor.
+records its writer's transaction id, and pull serves only rows below a fence F that no transaction still
+able to add rows can go under:
+
+1. one statement takes a snapshot S1 and, after it, the transaction ids of the sessions connected to this
+   database (pg_stat_activity); F is the smallest id in S1's in-progress list that belongs to one of them,
+   or S1's xmax when there is none;
+2. a later statement (a fresh snapshot S2) reads the rows with txid < F.
+
+A transaction that could still add a row under F after S2 had its id before S1, so was in progress at S1
+and when pg_stat_activity was read; if it is in this database it set F. Transactions in other databases
+of the cluster cannot write here, so they never hold the feed back (pg_snapshot_xmin alone would).
 """
 
 from __future__ import annotations
@@ -22,11 +30,19 @@ from server.auth import Principal
 from server.models import Change
 from server.scope import Scope
 from server.sync.protocol import ChangeOut, PullResponse
-from server.sync.records import OUT_COLUMNS, TABLES, record_out
+from server.sync.records import read_out
 from server.sync.store import is_postgres
 
 CURSOR_VERSION = 1
-FENCE = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+# backend_xid is a 32-bit xid; the snapshot's ids are 64-bit xid8: compare the low 32 bits.
+FENCE_SQL = text("""
+SELECT coalesce(
+  (SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+    WHERE (x::text::bigint % 4294967296)::text IN (
+      SELECT backend_xid::text FROM pg_stat_activity
+       WHERE datname = current_database() AND backend_xid IS NOT NULL)),
+  pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
+""")
 # How long a pull waits for an older transaction still in progress before it answers without the
 # changes committed behind it (they come with the next pull).
 FENCE_WAIT_S = 2.0
@@ -89,23 +105,31 @@ async def _page(session: AsyncSession, scope: Scope, position: tuple[int, int], 
             .order_by(Change.txid, Change.seq).limit(limit + 1))
     if not is_postgres(session):
         return list(await session.execute(stmt))
-    fenced = stmt.where(Change.txid < FENCE)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + FENCE_WAIT_S
     while True:
-        rows = list(await session.execute(fenced))
-        if len(rows) > limit or loop.time() >= deadline or not await _held_back(session, scope, position, rows):
+        fence = await _fence(session)
+        rows = list(await session.execute(stmt.where(Change.txid < fence)))
+        if len(rows) > limit or loop.time() >= deadline or not await _held_back(session, scope, position, rows,
+                                                                                 fence):
             return rows
-        # Committed changes wait behind an older transaction still in progress; it is usually
-        # milliseconds from its commit. Each statement sees a fresh snapshot (READ COMMITTED).
+        # Committed changes wait behind an older transaction of this database still in progress;
+        # it is usually milliseconds from its commit.
         await session.rollback()
         await asyncio.sleep(0.02)
 
 
-async def _held_back(session: AsyncSession, scope: Scope, position: tuple[int, int], rows: list[Any]) -> bool:
+async def _fence(session: AsyncSession) -> int:
+    # The activity view is cached per transaction: clear it so it is read after this statement's snapshot.
+    await session.execute(text("SELECT pg_stat_clear_snapshot()"))
+    return int(await session.scalar(FENCE_SQL))  # type: ignore[arg-type]
+
+
+async def _held_back(session: AsyncSession, scope: Scope, position: tuple[int, int], rows: list[Any],
+                     fence: int) -> bool:
     after = (rows[-1][0], rows[-1][1]) if rows else position
     stmt = (select(Change.seq).where(tuple_(Change.txid, Change.seq) > tuple_(*after), _visible(scope),
-                                     Change.txid >= FENCE).limit(1))
+                                     Change.txid >= fence).limit(1))
     return (await session.scalar(stmt)) is not None
 
 
@@ -122,10 +146,7 @@ async def _latest(session: AsyncSession, scope: Scope, keys: list[tuple[str, str
         by_collection.setdefault(collection, []).append(record_id)
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for collection, ids in by_collection.items():
-        table = TABLES[collection]
-        columns = [table.c[name] for name in OUT_COLUMNS[collection]]
-        for row in await session.execute(select(*columns).where(table.c.id.in_(ids))):
-            record = record_out(collection, row)
+        for record in await read_out(session, collection, ids):
             found[(collection, record["id"])] = record
     out = []
     for key in order:

@@ -7,9 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.clock import iso
 from server.models import COLLECTIONS
+from server.sync import rows
 from server.sync.fields import SCHEMAS
 
 TABLES: dict[str, Table] = {name: cls.__table__ for name, cls in COLLECTIONS.items()}  # type: ignore[attr-defined]
@@ -50,11 +52,21 @@ def record_out(collection: str, row: Any) -> dict[str, Any]:
     return out
 
 
+async def read_out(session: AsyncSession, collection: str, ids: list[str]) -> list[dict[str, Any]]:
+    """The records among ``ids`` as pull sends them, read without ORM objects (JSON columns pass through raw)."""
+    columns = OUT_COLUMNS[collection]
+    found = await rows.select_in(session, TABLES[collection], columns, "id", ids, read="out")
+    out = [dict(zip(columns, row, strict=True)) for row in found]
+    if collection == "photos":
+        for record in out:
+            record["record"] = {"collection": record.pop("record_collection"), "id": record.pop("record_id")}
+    return out
+
+
 def state_from_row(collection: str, row: Any) -> dict[str, Any]:
     """The engine's working copy of a stored record: wire-form field values plus bookkeeping."""
-    m = _mapping(row)
-    state = {key: _get(m, key) for key in TABLES[collection].columns.keys()}
-    for key in DATE_COLUMNS & state.keys():
+    state = dict(row) if isinstance(row, dict) else {k: _get(_mapping(row), k) for k in TABLES[collection].columns.keys()}
+    for key in DATE_COLUMNS.intersection(state):
         if isinstance(state[key], date):
             state[key] = state[key].isoformat()
     if collection == "photos":

@@ -6,12 +6,15 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import Area, AuditEntry, Change, Conflict, Mutation
-from server.sync.records import TABLES, params_from_state, state_from_row
+from server.sync import rows
+from server.sync.records import TABLES, state_from_row
 
+# The key first: rows.update_rows sets every other column where the first one matches.
+RECORD_COLUMNS = {name: ("id", *(c for c in table.columns.keys() if c != "id")) for name, table in TABLES.items()}
 # SQLite allows 32,766 bound values and asyncpg 32,767: stay well below in one IN list.
 CHUNK = 2000
 
@@ -46,42 +49,28 @@ async def lock(session: AsyncSession, keys: Iterable[str]) -> None:
 
 async def known_mutations(session: AsyncSession, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
     """Mutation id -> (user id, first result) for the ids the server has seen."""
-    found: dict[str, tuple[str, dict[str, Any]]] = {}
-    for part in _chunks(ids):
-        rows = await session.execute(select(Mutation.id, Mutation.user_id, Mutation.result)
-                                     .where(Mutation.id.in_(part)))
-        found.update({row[0]: (row[1], row[2]) for row in rows})
-    return found
+    found = await rows.select_in(session, Mutation.__table__, ("id", "user_id", "result"), "id", ids)
+    return {row[0]: (row[1], row[2]) for row in found}
 
 
 async def load_records(session: AsyncSession, collection: str, ids: Iterable[str]) -> list[dict[str, Any]]:
     """Working copies of the stored records among ``ids``."""
-    table = TABLES[collection]
-    out = []
-    for part in _chunks(sorted(set(ids))):
-        rows = await session.execute(select(table).where(table.c.id.in_(part)))
-        out.extend(state_from_row(collection, row) for row in rows)
-    return out
+    columns = RECORD_COLUMNS[collection]
+    found = await rows.select_in(session, TABLES[collection], columns, "id", sorted(set(ids)))
+    return [state_from_row(collection, dict(zip(columns, row, strict=True))) for row in found]
 
 
 async def child_ids(session: AsyncSession, collection: str, column: str, parent_ids: list[str],
                     link_collection: str | None = None) -> list[str]:
     """Ids of the records whose ``column`` names one of ``parent_ids`` (for photos, of ``link_collection``)."""
-    table = TABLES[collection]
-    out: list[str] = []
-    for part in _chunks(parent_ids):
-        where = table.c[column].in_(part)
-        if link_collection is not None:
-            where = and_(where, table.c.record_collection == link_collection)
-        out.extend(await session.scalars(select(table.c.id).where(where)))
-    return out
+    # link_collection comes from moves.CHILDREN, never from a client.
+    where = f" AND record_collection = '{link_collection}'" if link_collection else ""
+    found = await rows.select_in(session, TABLES[collection], ("id",), column, parent_ids, where)
+    return [row[0] for row in found]
 
 
 async def existing_areas(session: AsyncSession, ids: set[str]) -> set[str]:
-    found: set[str] = set()
-    for part in _chunks(sorted(ids)):
-        found.update(await session.scalars(select(Area.id).where(Area.id.in_(part))))
-    return found
+    return {row[0] for row in await rows.select_in(session, Area.__table__, ("id",), "id", sorted(ids))}
 
 
 async def history(session: AsyncSession, keys: set[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -107,31 +96,35 @@ async def transaction_id(session: AsyncSession) -> int:
 async def write_records(session: AsyncSession, collection: str, new: list[dict[str, Any]],
                         changed: list[dict[str, Any]]) -> None:
     table = TABLES[collection]
-    if new:
-        await session.execute(insert(table), [params_from_state(collection, s) for s in new])
-    if changed:
-        columns = [c for c in table.columns.keys() if c != "id"]
-        stmt = (update(table).where(table.c.id == bindparam("p__id"))
-                .values({c: bindparam(f"p_{c}") for c in columns}))
-        params = []
-        for state in changed:
-            row = params_from_state(collection, state)
-            params.append({f"p_{c}" if c != "id" else "p__id": v for c, v in row.items()})
-        await session.execute(stmt, params)
+    columns = RECORD_COLUMNS[collection]
+    await rows.insert_rows(session, table, columns, [_record_row(collection, s) for s in new])
+    await rows.update_rows(session, table, columns, [_record_row(collection, s) for s in changed])
+
+
+def _record_row(collection: str, state: dict[str, Any]) -> tuple[Any, ...]:
+    if collection == "photos":
+        ref = state["record"]
+        state = state | {"record_collection": ref["collection"], "record_id": ref["id"]}
+    return tuple(state.get(c) for c in RECORD_COLUMNS[collection])
+
+
+LOG_COLUMNS = {model: tuple(c.name for c in model.__table__.columns if not (c.primary_key and c.autoincrement is True))
+               for model in (Mutation, Conflict, Change, AuditEntry)}
 
 
 async def write_log(session: AsyncSession, mutations: list[dict[str, Any]], conflicts: list[dict[str, Any]],
                     changes: list[dict[str, Any]], audit: list[dict[str, Any]]) -> None:
     """The mutation log, new conflicts, the change feed and the audit log, one executemany each."""
-    for model, rows in ((Mutation, mutations), (Conflict, conflicts), (Change, changes), (AuditEntry, audit)):
-        if rows:
-            await session.execute(insert(model), rows)
+    for model, batch in ((Mutation, mutations), (Conflict, conflicts), (Change, changes), (AuditEntry, audit)):
+        columns = LOG_COLUMNS[model]
+        await rows.insert_rows(session, model.__table__, columns, [tuple(r.get(c) for c in columns) for r in batch])
 
 
 async def move_conflicts(session: AsyncSession, moves: list[dict[str, Any]]) -> None:
     """Open and closed conflicts follow their record into its new area (they are listed by area)."""
     if moves:
-        stmt = (update(Conflict).where(Conflict.collection == bindparam("m_collection"),
-                                       Conflict.record_id == bindparam("m_record_id"))
+        table = Conflict.__table__
+        stmt = (update(table).where(table.c.collection == bindparam("m_collection"),
+                                    table.c.record_id == bindparam("m_record_id"))
                 .values(area_id=bindparam("m_area_id")))
         await session.execute(stmt, moves)

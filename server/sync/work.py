@@ -80,13 +80,13 @@ class Work:
                     self.recs[(collection, state["id"])] = Rec(collection, state, new=False)
         self.areas = await store.existing_areas(self.session, areas) if areas else set()
 
-    def create(self, collection: str, record_id: str, values: dict[str, Any], area: str,
-               sent: list[str]) -> Rec:
-        device, user = self.principal.device_id, self.principal.user_id
+    def create(self, collection: str, record_id: str, values: dict[str, Any], area: str) -> Rec:
+        user = self.principal.user_id
         state = dict(values)
         state.update(id=record_id, area_id=area, version=1, created_at=self.now, updated_at=self.now,
-                     created_by=user, updated_by=user, conflicts=0,
-                     field_meta={name: [1, device] for name in sent})
+                     created_by=user, updated_by=user, conflicts=0, field_meta={})
+        # No field_meta entries at creation: a field never changed since counts as changed at version 1,
+        # and every update's base is at least 1, so creation values never clash.
         if collection == "disputes":
             state["resolved_at"] = self.now if state.get("status") == "resolved" else None
         rec = Rec(collection, state, new=True)
@@ -103,19 +103,16 @@ class Work:
                 state["resolved_at"] = self.now
             elif changed["status"] != "resolved":
                 state["resolved_at"] = None
+        before = state["area_id"]
         state.update(changed)
         meta = state["field_meta"]
         for name in changed:
             meta[name] = [version, self.principal.device_id]
-        self.move(rec, area)
+        state["area_id"] = area
+        rec.moved = rec.moved or area != before
         state.update(version=version, updated_at=self.now, updated_by=self.principal.user_id,
                      conflicts=max(0, state["conflicts"] + conflict_delta))
         rec.dirty = True
-
-    def move(self, rec: Rec, area: str) -> None:
-        if area != rec.state["area_id"]:
-            rec.state["area_id"] = area
-            rec.moved = True
 
     def add_conflicts(self, m: MutationIn, rec: Rec, conflicts: list[dict[str, Any]]) -> None:
         for c in conflicts:

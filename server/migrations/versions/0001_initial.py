@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 19:20:07.542251
+Create Date: 2026-11-24 19:31:14.382526
 """
 
 from alembic import op
@@ -66,9 +66,9 @@ def upgrade() -> None:
     sa.Column('record_id', sa.String(length=64), nullable=False),
     sa.Column('area_id', sa.String(length=64), nullable=True),
     sa.Column('field', sa.String(length=64), nullable=False),
-    sa.Column('base', sa.JSON(), nullable=False),
-    sa.Column('server', sa.JSON(), nullable=False),
-    sa.Column('client', sa.JSON(), nullable=False),
+    sa.Column('base', sa.JSON(), nullable=True),
+    sa.Column('server', sa.JSON(), nullable=True),
+    sa.Column('client', sa.JSON(), nullable=True),
     sa.Column('mutation_id', sa.String(length=64), nullable=False),
     sa.Column('device_id', sa.String(length=64), nullable=True),
     sa.Column('user_id', sa.String(length=64), nullable=False),
@@ -76,7 +76,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('resolved_by', sa.String(length=64), nullable=True),
     sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('resolved_value', sa.JSON(), nullable=False),
+    sa.Column('resolved_value', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_conflicts'))
     )
     with op.batch_alter_table('conflicts', schema=None) as batch_op:
