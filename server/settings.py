@@ -11,22 +11,23 @@ from typing import Any
 PREFIX = "DOORSTEP_"
 DEFAULT_PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 
+# The plans' mapping of dispute categories to the office that answers for them.
 DEFAULT_OFFICES = {
-    "marriage_family": "women's federation",
-    "neighbour": "judicial office",
-    "labour": "labour office",
-    "land_requisition": "planning office",
-    "land_contract": "planning office",
-    "property": "planning office",
-    "private_lending": "judicial office",
-    "illegal_fundraising": "police station",
-    "medical": "civil affairs office",
-    "education": "education office",
-    "traffic": "police station",
-    "environment": "environment office",
-    "enterprise": "enterprise office",
-    "consumer": "market regulation office",
-    "other": "judicial office",
+    "marriage_family": "妇联",
+    "neighbour": "司法所",
+    "labour": "劳动保障所",
+    "land_requisition": "规划办",
+    "land_contract": "规划办",
+    "property": "规划办",
+    "private_lending": "司法所",
+    "illegal_fundraising": "派出所",
+    "medical": "民政办",
+    "education": "教育办",
+    "traffic": "派出所",
+    "environment": "生态环境所",
+    "enterprise": "经济发展办",
+    "consumer": "市场监管所",
+    "other": "综治中心",
 }
 
 
