@@ -136,10 +136,17 @@ BULK_JS = """async ({ visits, photos }) => {
 }"""
 
 
-def bulk_sync_s(browser, base: str, visits: int, photos: int) -> tuple[float, int]:
+def bulk_sync_s(browser, base: str, visits: int, photos: int) -> tuple[float, int, int]:
     ctx = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = ctx.new_page()
     sign_in(page, base, "worker2")
+    push_bytes = [0]
+
+    def count(route):
+        push_bytes[0] += len(route.request.post_data_buffer or b"")
+        route.continue_()
+
+    ctx.route("**/api/sync/push", count)
     ctx.set_offline(True)
     photo_bytes = page.evaluate(BULK_JS, {"visits": visits, "photos": photos})
     ctx.set_offline(False)
@@ -148,7 +155,7 @@ def bulk_sync_s(browser, base: str, visits: int, photos: int) -> tuple[float, in
     wait_outbox(page, 0, timeout=900)
     took = time.perf_counter() - started
     ctx.close()
-    return took, photo_bytes
+    return took, photo_bytes, push_bytes[0]
 
 
 def main() -> None:
@@ -169,8 +176,10 @@ def main() -> None:
         v = visit_bytes(browser, base, camera_photo(tmp / "camera.jpg"))
         print(f"one synced visit: {v['request_gzip']} B request body (gzip), {v['response_encoded']} B response body")
         print(f"one 12 MP camera photo after downscale: {v['photo'] / 1024:.0f} KB")
-        took, photo_bytes = bulk_sync_s(browser, base, args.visits, args.photos)
+        took, photo_bytes, push_bytes = bulk_sync_s(browser, base, args.visits, args.photos)
         print(f"bulk sync of {args.visits} visits and {args.photos} photos ({photo_bytes / 1048576:.1f} MB): {took:.1f} s")
+        per = push_bytes / (args.visits + args.photos)
+        print(f"  push bodies in bulk: {push_bytes / 1024:.1f} KB gzip, {per:.0f} B per mutation")
 
 
 if __name__ == "__main__":
