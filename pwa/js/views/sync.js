@@ -130,7 +130,7 @@ export async function render() {
   syncEvents.addEventListener('data', onData);
   drawProgress();
   await drawLists();
-  refreshConflicts().then(drawLists).catch(() => {});
+  refreshConflicts().then(() => onData()).catch(() => {});
   status.keepAwake = true;
   const el = page(t('sync.title'), null,
     progressBox,
