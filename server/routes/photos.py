@@ -22,7 +22,7 @@ class PhotoController(Controller):
     tags = ["photos"]
 
     # Out of the schema for the same reason as HEAD /api/uploads/{id} (see server/routes/uploads.py).
-    @head("/{sha256:str}", include_in_schema=False)
+    @head("/{sha256:str}")
     async def held(self, state: State, sha256: FromPath[str]) -> Response[None]:
         """200 when the server already holds these bytes (no upload needed), 404 otherwise."""
         if not await serving.held(state.db, sha256):

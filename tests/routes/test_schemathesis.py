@@ -50,7 +50,8 @@ def test_no_server_error_on_any_generated_input(label, live):
         case = data.draw(operation.as_strategy(mode))
         response = case.call(base_url=base_url, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text}"
-        if response.status_code >= 400 and case.path.startswith("/api/"):
+        # A HEAD answer has no body to check.
+        if response.status_code >= 400 and case.path.startswith("/api/") and case.method != "HEAD":
             body = response.json()
             assert body["status_code"] == response.status_code and body["detail"]
 
