@@ -13,7 +13,9 @@ from server.auth import Principal, admins_only, supervisors_only
 from server.errors import UnsupportedMediaType
 from server.services import area_admin, cases, imports
 
-Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# PostgreSQL cannot store NUL in text; refusing it here keeps such input a 400, not a database error.
+Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
+Ident = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[^\x00]*$")]
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Kind = Annotated[str, msgspec.Meta(pattern=r"^(town|village|community|grid)$")]
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel", "application/octet-stream")
@@ -40,7 +42,7 @@ class AreaIn(msgspec.Struct, forbid_unknown_fields=True):
     kind: Kind
     name: Text200
     code: Code
-    parent_id: str | None = None
+    parent_id: Ident | None = None
     boundary: dict[str, Any] | None = None
 
 
@@ -54,15 +56,15 @@ class AreaOut(msgspec.Struct):
 
 
 class CaseChanges(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    office: str | None | msgspec.UnsetType = msgspec.UNSET
-    assignee_id: str | None | msgspec.UnsetType = msgspec.UNSET
-    deadline: str | None | msgspec.UnsetType = msgspec.UNSET
+    office: Text200 | None | msgspec.UnsetType = msgspec.UNSET
+    assignee_id: Ident | None | msgspec.UnsetType = msgspec.UNSET
+    deadline: Ident | None | msgspec.UnsetType = msgspec.UNSET
     status: str | msgspec.UnsetType = msgspec.UNSET
     followup_class: int | None | msgspec.UnsetType = msgspec.UNSET
 
 
 class BulkIn(msgspec.Struct, forbid_unknown_fields=True):
-    ids: Annotated[list[str], msgspec.Meta(min_length=1, max_length=1000)]
+    ids: Annotated[list[Ident], msgspec.Meta(min_length=1, max_length=1000)]
     set: CaseChanges
 
 

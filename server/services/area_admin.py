@@ -84,9 +84,10 @@ async def create(session: AsyncSession, principal: Principal, parent_id: str | N
 
 
 async def set_boundary(session: AsyncSession, principal: Principal, area_id: str, geojson: Any) -> dict[str, Any]:
-    area = await session.get(Area, area_id)
+    # NUL cannot be in a key PostgreSQL holds, and asking it would be a database error, not a 404.
+    area = None if "\x00" in area_id else await session.get(Area, area_id)
     if area is None:
-        raise NotFound(f"No area {area_id}.")
+        raise NotFound(f"No area {area_id!r}.")
     area.boundary = check_boundary(geojson)
     _audit(session, principal, "area.boundary", area)
     await session.flush()

@@ -185,6 +185,7 @@ def to_csv(table: Table, codes: bool = False) -> bytes:
 def to_xlsx(table: Table, codes: bool = False) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(table.name)
@@ -195,7 +196,8 @@ def to_xlsx(table: Table, codes: bool = False) -> bytes:
         for value in row:
             if isinstance(value, str):
                 # openpyxl would store text beginning with "=" as a formula; force it to be text.
-                cell = WriteOnlyCell(sheet, value=value)
+                # XML 1.0 cannot hold most control characters; openpyxl would refuse the whole file.
+                cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
                 cell.data_type = "s"
                 cells.append(cell)
             else:

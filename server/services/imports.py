@@ -46,8 +46,10 @@ def _norm_header(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Text as stored: NFKC (full-width digits become ASCII) with runs of spaces made one."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    """Text as stored: NFKC (full-width digits become ASCII), control characters (NUL, which PostgreSQL
+    cannot store, among them) as spaces, and runs of spaces made one."""
+    text = unicodedata.normalize("NFKC", text)
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
 
 
 def household_key(area_id: str, address: str) -> str:
@@ -215,9 +217,11 @@ async def import_households(db: Database, principal: Principal, data: bytes, *, 
     report = ImportReport(rows=len(raw_rows))
     async with db.read() as session:
         areas = AreaIndex(await session.scalars(select(Area)))
-        # Households recorded in the field (random ids) are matched by address, not duplicated.
-        known = {household_key(a, addr): hid for hid, a, addr in await session.execute(
-            select(Household.id, Household.area_id, Household.address)) if a is not None}
+        # One read of the whole register up front: households recorded in the field (random ids) are
+        # matched by address, not duplicated, and no batch has to look its rows up again.
+        current = {r.id: r for r in await session.execute(
+            select(*(getattr(Household, c) for c in ("id", "version", *REGISTER_FIELDS))))}
+    known = {household_key(r.area_id, r.address): r.id for r in current.values() if r.area_id is not None}
     good: list[Row] = []
     first_row: dict[str, int] = {}
     for number, cells in raw_rows:
@@ -237,17 +241,18 @@ async def import_households(db: Database, principal: Principal, data: bytes, *, 
     if progress:
         progress(done, len(raw_rows))
     at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    columns_read = [getattr(Household, c) for c in ("id", "version", *REGISTER_FIELDS)]
     for start in range(0, len(good), batch):
         chunk = good[start:start + batch]
-        async with db.write() as session:
-            current = {r.id: r for r in await session.execute(
-                select(*columns_read).where(Household.id.in_([r.record_id for r in chunk])))}
-            planned = [(row, plan(row, current.get(row.record_id), at)) for row in chunk]
-            mutations = [m for _, m in planned if m is not None]
-            results = iter(await apply_batch(session, principal, mutations) if mutations else [])
-            for row, mutation in planned:
-                _tally(report, row, None if mutation is None else next(results))
+        # A household changed since the read above is sent with the version read then: the engine
+        # merges it field by field, and a field edited meanwhile becomes a conflict, not a silent loss.
+        planned = [(row, plan(row, current.get(row.record_id), at)) for row in chunk]
+        mutations = [m for _, m in planned if m is not None]
+        results: Any = iter(())
+        if mutations:
+            async with db.write() as session:
+                results = iter(await apply_batch(session, principal, mutations))
+        for row, mutation in planned:
+            _tally(report, row, None if mutation is None else next(results))
         done += len(chunk)
         if progress:
             progress(done, len(raw_rows))

@@ -80,3 +80,22 @@ async def test_boundary_upload_is_checked(client, ledger):
     assert (await client.put("/api/areas/nowhere/boundary", headers=admin, json=feature)).status_code == 404
     r = await client.put(url, headers=await ledger.headers("supervisor"), json=feature)
     assert r.status_code == 403
+
+
+async def test_nul_and_control_characters_are_client_errors(client, ledger):
+    admin = await ledger.headers("admin")
+    r = await client.post("/api/areas", headers=admin, json={"parent_id": sid("V2"), "kind": "grid",
+                                                              "name": "a\x00b", "code": "G7"})
+    assert r.status_code == 400
+    r = await client.put("/api/areas/a%00b/boundary", headers=admin,
+                         json={"type": "Polygon", "coordinates": [SQUARE]})
+    assert r.status_code == 404
+    r = await client.post("/api/disputes/bulk", headers=admin, json={"ids": ["a\x00"], "set": {"office": "x"}})
+    assert r.status_code == 400
+    r = await client.post("/api/disputes/bulk", headers=admin, json={"ids": ["a"], "set": {"assignee_id": "\x00"}})
+    assert r.status_code == 400
+    r = await client.post("/api/imports/households", headers={**admin, "Content-Type": "text/csv"},
+                          content="area,address\nG1,一\x00号\x01楼\n".encode())
+    assert r.status_code == 200 and r.json()["applied"] == 1
+    for path in ("/api/reports/coverage", "/api/exports/disputes.xlsx"):
+        assert (await client.get(path, headers=admin, params={"area_id": "\x00"})).status_code == 404

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from datetime import date
 
 import openpyxl
+import pytest
 
 from server.services.exports import DISPUTE_COLUMNS, STATUS_ZH
 from tests.reports.town import Town, children, today
@@ -112,3 +114,17 @@ async def test_statistics_table_holds_the_ledger_numbers(client, ledger, town: T
     assert sheet[0][:6] == ["区域编码", "区域", "户数", "已走访户数", "走访覆盖率", "排查纠纷数"]
     assert [row[0] for row in sheet[1:]] == ["V1", "V2", "TOTAL"]
     assert sheet[-1][2:4] == list(town.coverage_of("T"))
+
+
+async def test_xlsx_export_survives_control_characters_in_field_text(client, ledger):
+    headers = await ledger.headers("admin")
+    device = await ledger.device_id("admin")
+    mutation = {"id": str(uuid.uuid4()), "collection": "disputes", "record_id": str(uuid.uuid4()), "op": "create",
+                "base_version": None, "fields": {"area_id": sid("G1"), "title": "水渠\x01纠纷\x0b", "category": "other",
+                                                 "risk": "blue", "status": "reported"}}
+    r = await client.post("/api/sync/push", headers=headers, json={"device_id": device, "mutations": [mutation]})
+    if r.json()["results"][0]["status"] != "applied":
+        pytest.skip("the sync engine refuses control characters, so none reach the ledger")
+    r = await client.get("/api/exports/disputes.xlsx", headers=headers)
+    assert r.status_code == 200
+    assert "水渠纠纷" in [row[3] for row in read_xlsx(r.content)[1:]]
