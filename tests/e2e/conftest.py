@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 
 import pytest
 
 from .helpers import CHROMIUM, CHROMIUM_ARGS, GEO, PHONE
-from .server_process import ServerNotReady, run_server
+from .server_process import run_server
 
 
 @pytest.fixture(scope="module")
@@ -18,15 +17,9 @@ def server(tmp_path_factory) -> str:
     if external:
         yield external.rstrip("/")
         return
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    if importlib.util.find_spec("server.cli") is None:
-        pytest.skip("the doorstep CLI (server/cli.py) is not there yet")
-    try:
-        with run_server(tmp_path_factory.mktemp("doorstep-e2e")) as base:
-            yield base
-    except ServerNotReady as exc:
-        pytest.skip(str(exc))
+    assert os.path.exists(CHROMIUM), f"the browser tests need Debian's chromium at {CHROMIUM}"
+    with run_server(tmp_path_factory.mktemp("doorstep-e2e")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
