@@ -13,6 +13,10 @@ class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
     username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
     device_name: Annotated[str, msgspec.Meta(max_length=200)] = "device"
+    # A phone signing in again after its token expired keeps its device, so its queued edits
+    # stay its own (a device never conflicts with itself). Ignored unless it is this user's
+    # own device and was not revoked.
+    device_id: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class UserOut(msgspec.Struct):

@@ -22,7 +22,7 @@ class AuthController(Controller):
         """Sign in and get a device token."""
         address = request.client.host if request.client else "unknown"
         result = await accounts.login(state.db, state.settings, data.username, data.password, data.device_name,
-                                      address)
+                                      address, data.device_id)
         return msgspec.convert(result, LoginResponse)
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT)

@@ -43,7 +43,17 @@ async def _record_failure(session: AsyncSession, key: str, window: timedelta, no
     )
 
 
-async def login(db: Any, settings: Settings, username: str, password: str, device_name: str, address: str) -> dict:
+async def _device_to_keep(session: AsyncSession, user_id: str, device_id: str | None) -> Device | None:
+    if not device_id:
+        return None
+    device = await session.get(Device, device_id)
+    if device is None or device.user_id != user_id or device.revoked_at is not None:
+        return None
+    return device
+
+
+async def login(db: Any, settings: Settings, username: str, password: str, device_name: str, address: str,
+                device_id: str | None = None) -> dict:
     """Check credentials and issue a device token; repeated failures answer 429."""
     now = utcnow()
     window = timedelta(seconds=settings.login_window_seconds)
@@ -62,14 +72,15 @@ async def login(db: Any, settings: Settings, username: str, password: str, devic
                 await _record_failure(session, key, window, now)
         raise NotAuthenticated("Wrong username or password.")
     token = new_token()
-    device = Device(
-        id=str(uuid.uuid4()), user_id=user.id, name=device_name.strip()[:200] or "device",
-        token_hash=token_hash(token), created_at=now, last_seen_at=now,
-        expires_at=now + timedelta(days=settings.token_ttl_days),
-    )
+    expires = now + timedelta(days=settings.token_ttl_days)
     async with db.write() as session:
         await session.execute(delete(LoginThrottle).where(LoginThrottle.key == keys[0][0]))
-        session.add(device)
+        device = await _device_to_keep(session, user.id, device_id)
+        if device is None:
+            device = Device(id=str(uuid.uuid4()), user_id=user.id, created_at=now)
+            session.add(device)
+        device.name = device_name.strip()[:200] or "device"
+        device.token_hash, device.last_seen_at, device.expires_at = token_hash(token), now, expires
         session.add(AuditEntry(at=now, user_id=user.id, device_id=device.id, action="login",
                                detail={"device_name": device.name}))
         area_ids = await _assigned(session, user.id)
@@ -77,7 +88,7 @@ async def login(db: Any, settings: Settings, username: str, password: str, devic
         "token": token,
         "device_id": device.id,
         "user": user_summary(user, area_ids),
-        "expires_at": device.expires_at.isoformat(),
+        "expires_at": expires.isoformat(),
     }
 
 

@@ -20,13 +20,18 @@ async def _areas_by_user(session: AsyncSession) -> dict[str, list[str]]:
 
 
 async def list_users(session: AsyncSession, principal: Principal) -> list[dict]:
-    """Users whose assigned areas lie in the caller's scope (admins see everyone)."""
+    """People who work in the caller's scope: users whose own scope overlaps it (admins see everyone).
+
+    Anyone may see them, to assign a case; it is names and roles, not parties' details.
+    """
     links = await _areas_by_user(session)
+    tree = await AreaTree.load(session)
     users = await session.scalars(select(User).order_by(User.username))
     out = []
     for user in users:
         areas = links.get(user.id, [])
-        if principal.is_admin or (areas and principal.scope.covers_all(areas)):
+        overlaps = principal.scope.area_ids is not None and bool(tree.subtree(areas) & principal.scope.area_ids)
+        if principal.is_admin or (user.role != "admin" and overlaps):
             out.append({**user_summary(user, areas), "disabled": user.disabled})
     return out
 

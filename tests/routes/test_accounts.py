@@ -122,3 +122,26 @@ async def test_login_body_is_validated(client):
     r = await client.post("/api/auth/login", json={"username": "", "password": "x"})
     assert r.status_code == 400
     assert "username" in r.text
+
+
+async def test_signing_in_again_keeps_the_device_unless_it_was_revoked(client, ledger, db):
+    first = await ledger.login("worker1", "phone")
+    async with db.write() as session:
+        await session.execute(update(Device).where(Device.id == first["device_id"])
+                              .values(expires_at=utcnow() - timedelta(seconds=1)))
+    r = await client.post("/api/auth/login", json={"username": "worker1", "password": PASSWORD,
+                                                   "device_name": "phone", "device_id": first["device_id"]})
+    assert r.status_code == 200
+    again = r.json()
+    assert again["device_id"] == first["device_id"] and again["token"] != first["token"]
+    assert (await client.get("/api/me", headers={"Authorization": f"Bearer {first['token']}"})).status_code == 401
+    assert (await client.get("/api/me", headers={"Authorization": f"Bearer {again['token']}"})).status_code == 200
+    # another user's device id, or a revoked one, gets a new device
+    other = await ledger.login("worker2")
+    r = await client.post("/api/auth/login", json={"username": "worker1", "password": PASSWORD,
+                                                   "device_id": other["device_id"]})
+    assert r.json()["device_id"] not in (other["device_id"], first["device_id"])
+    await client.delete(f"/api/devices/{first['device_id']}", headers=await ledger.headers("admin"))
+    r = await client.post("/api/auth/login", json={"username": "worker1", "password": PASSWORD,
+                                                   "device_id": first["device_id"]})
+    assert r.json()["device_id"] != first["device_id"]
