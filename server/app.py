@@ -7,6 +7,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import xstatic.pkg.leaflet
 from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import CacheControlHeader, State
@@ -86,8 +87,17 @@ def create_app(settings: Settings) -> Litestar:
         # so a new sw.js is seen at once.
         cache_control=CacheControlHeader(no_cache=True),
     )
+    # Leaflet for the supervisor map, served from its PyPI package: no npm step, no CDN.
+    leaflet = create_static_files_router(
+        path="/vendor/leaflet",
+        directories=[xstatic.pkg.leaflet.BASE_DIR],
+        name="leaflet",
+        opt={"exclude_from_auth": True},
+        include_in_schema=False,
+        cache_control=CacheControlHeader(max_age=86400, public=True),
+    )
     app = Litestar(
-        route_handlers=[*ROUTE_HANDLERS, static],
+        route_handlers=[*ROUTE_HANDLERS, leaflet, static],
         lifespan=[lifespan, photo_janitor],
         state=_initial_state(settings),
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=PUBLIC_PATHS)],

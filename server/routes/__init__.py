@@ -1,6 +1,7 @@
 """Every route handler the app mounts; each module is one resource."""
 
 from server.routes.accounts import AuthController, MeController
+from server.routes.config import client_config
 from server.routes.conflicts import ConflictController
 from server.routes.admin import AreaController, CaseController, ImportController
 from server.routes.health import health
@@ -12,6 +13,7 @@ from server.routes.users import UserController
 
 ROUTE_HANDLERS: list = [
     health,
+    client_config,
     AuthController,
     MeController,
     UserController,

@@ -112,3 +112,15 @@ async def test_users_admin_flow_and_supervisor_listing(client, ledger):
     assert await names("mediator") == {"supervisor", "mediator", "worker1", "worker3"}
     assert await names("worker2") == {"supervisor", "worker2"}
     assert "admin" in await names("admin")
+
+
+async def test_client_config_names_offices_target_and_tiles(client, ledger, settings):
+    body = (await client.get("/api/config", headers=await ledger.headers("worker1"))).json()
+    assert body["offices"]["neighbour"] == settings.offices["neighbour"]
+    assert body["resolution_target"] == settings.resolution_target and body["tile_url"] == settings.tile_url
+
+
+async def test_leaflet_is_served_from_its_package(client):
+    r = await client.get("/vendor/leaflet/leaflet.js")
+    assert r.status_code == 200 and "Leaflet" in r.text[:2000]
+    assert (await client.get("/vendor/leaflet/leaflet.css")).status_code == 200
