@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth import Principal
 from server.clock import utcnow
 from server.sync import history, moves, store
-from server.sync.fields import PARENTS, SCHEMAS, SHA256_HEX, FieldError, check_fields, defaults
+from server.sync.fields import PARENTS, SCHEMAS, SHA256_HEX, FieldError, check_fields, with_defaults
 from server.sync.merge import merge, same
 from server.sync.protocol import OPS, MutationIn, MutationResult
 from server.sync.work import Rec, Work, parent_key
@@ -78,10 +78,10 @@ def _rejected(m: MutationIn, code: str, message: str, version: int | None = None
 
 def _split_area(m: MutationIn) -> tuple[dict[str, Any], Any]:
     """A derived record's ``area_id`` is not the client's to set: take it out of the fields to compare later."""
-    fields = dict(m.fields)
-    if PARENTS[m.collection] is not None and "area_id" in fields:
+    if PARENTS[m.collection] is not None and "area_id" in m.fields:
+        fields = dict(m.fields)
         return fields, fields.pop("area_id")
-    return fields, None
+    return m.fields, None
 
 
 def _check_sent_area(m: MutationIn, sent: Any, area: str | None) -> None:
@@ -124,13 +124,13 @@ def _create(work: Work, m: MutationIn) -> tuple[dict[str, Any], dict[str, Any]]:
             return _ok(m, existing.state["version"], []), clean  # the same create again: nothing to do
         raise Rejected("exists", f"{m.collection} {m.record_id} already exists with other content; "
                                  "change it with an update from the version you have.", existing.state["version"])
-    values = defaults(m.collection) | clean
+    values = with_defaults(m.collection, clean)
     area = _area_for(work, m.collection, values)
     _check_sent_area(m, sent_area, area)
     if not work.principal.scope.covers(area):
         raise _out_of_scope(work, m, area)
     rec = work.create(m.collection, m.record_id, values, area)
-    work.audit(m, rec, "create", sorted(clean), [])
+    work.audit(m, rec, "create", [], [])
     return _ok(m, 1, []), clean
 
 

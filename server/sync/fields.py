@@ -244,17 +244,45 @@ def check_fields(collection: str, fields: dict[str, Any], creating: bool) -> dic
     """Every field checked and normalised; on create, required fields must be there."""
     if not isinstance(fields, dict):
         raise FieldError("invalid_value", "`fields` must be an object of field names and values.")
-    out = {name: check_value(collection, name, value) for name, value in fields.items()}
+    schema = SCHEMAS[collection]
+    out = {}
+    for name, value in fields.items():
+        spec = schema.get(name)
+        if spec is None or value is None:
+            out[name] = check_value(collection, name, value)
+        else:
+            try:
+                out[name] = _CHECKS[spec.kind](spec, value)
+            except (TypeError, ValueError, KeyError, AttributeError):
+                check_value(collection, name, value)  # raises with the message
+                raise
     if creating:
-        for name, spec in SCHEMAS[collection].items():
+        for name in _REQUIRED[collection]:
             if name not in out:
-                if spec.required and spec.default is None:
-                    raise FieldError("missing_field", f"`{name}` is required to create {collection}: "
-                                                      f"send {spec.describe()}.")
+                raise FieldError("missing_field", f"`{name}` is required to create {collection}: "
+                                                  f"send {schema[name].describe()}.")
     return out
+
+
+_REQUIRED = {c: [n for n, spec in fields.items() if spec.required and spec.default is None]
+             for c, fields in SCHEMAS.items()}
+_DEFAULTS = {c: {n: spec.default for n, spec in fields.items()} for c, fields in SCHEMAS.items()}
+_LIST_DEFAULTS = {c: [n for n, spec in fields.items() if isinstance(spec.default, list)]
+                  for c, fields in SCHEMAS.items()}
 
 
 def defaults(collection: str) -> dict[str, Any]:
     """What a new record holds for the fields a create leaves out."""
-    return {name: (list(spec.default) if isinstance(spec.default, list) else spec.default)
-            for name, spec in SCHEMAS[collection].items()}
+    out = dict(_DEFAULTS[collection])
+    for name in _LIST_DEFAULTS[collection]:
+        out[name] = []
+    return out
+
+
+def with_defaults(collection: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` completed with the defaults of the fields it leaves out (fresh lists, never shared)."""
+    out = _DEFAULTS[collection] | fields
+    for name in _LIST_DEFAULTS[collection]:
+        if name not in fields:
+            out[name] = []
+    return out

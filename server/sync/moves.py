@@ -41,7 +41,7 @@ async def _load_stored_children(work: Work, parents: list[Rec]) -> None:
             continue
         for child, column, link in CHILDREN[collection]:
             found = await store.child_ids(work.session, child, column, ids, link)
-            missing = [i for i in found if (child, i) not in work.recs]
+            missing = [i for i in found if (child, i) not in work.recs or work.recs[(child, i)].light]
             if not missing:
                 continue
             # Read after locking, so a concurrent push on PostgreSQL cannot write over the move.

@@ -60,6 +60,12 @@ async def load_records(session: AsyncSession, collection: str, ids: Iterable[str
     return [state_from_row(collection, dict(zip(columns, row, strict=True))) for row in found]
 
 
+async def load_areas(session: AsyncSession, collection: str, ids: Iterable[str]) -> list[tuple[str, str]]:
+    """(id, area_id) of the stored records among ``ids``."""
+    return [(row[0], row[1]) for row in await rows.select_in(session, TABLES[collection], ("id", "area_id"), "id",
+                                                              sorted(set(ids)))]
+
+
 async def child_ids(session: AsyncSession, collection: str, column: str, parent_ids: list[str],
                     link_collection: str | None = None) -> list[str]:
     """Ids of the records whose ``column`` names one of ``parent_ids`` (for photos, of ``link_collection``)."""

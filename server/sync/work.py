@@ -28,10 +28,11 @@ def parent_key(collection: str, values: dict[str, Any]) -> tuple[str, str] | Non
 class Rec:
     """One record in the batch: its state, whether it is new, and its area when the batch began."""
 
-    __slots__ = ("collection", "state", "new", "dirty", "area0", "moved")
+    __slots__ = ("collection", "state", "new", "dirty", "area0", "moved", "light")
 
-    def __init__(self, collection: str, state: dict[str, Any], new: bool):
+    def __init__(self, collection: str, state: dict[str, Any], new: bool, light: bool = False):
         self.collection, self.state, self.new = collection, state, new
+        self.light = light  # only id and area_id were read: the record is a parent, never changed here
         self.dirty = new
         self.area0 = None if new else state["area_id"]
         self.moved = False  # its area changed during this batch: its children must follow
@@ -59,25 +60,30 @@ class Work:
 
     async def prepare(self, mutations: list[MutationIn]) -> None:
         """Lock (PostgreSQL), then read everything the batch needs in a few set-based queries."""
-        wanted: dict[str, set[str]] = {name: set() for name in SCHEMAS}
+        targets: dict[str, set[str]] = {name: set() for name in SCHEMAS}
+        parents: dict[str, set[str]] = {name: set() for name in SCHEMAS}
         areas: set[str] = set()
         for m in mutations:
             if m.collection not in SCHEMAS or not isinstance(m.fields, dict):
                 continue
-            wanted[m.collection].add(m.record_id)
+            targets[m.collection].add(m.record_id)
             parent = parent_key(m.collection, m.fields)
-            if parent is not None and parent[0] in wanted:
-                wanted[parent[0]].add(parent[1])
+            if parent is not None and parent[0] in parents:
+                parents[parent[0]].add(parent[1])
             area = m.fields.get("area_id")
             if isinstance(area, str):
                 areas.add(area)
         await store.lock(self.session, [f"m:{m.id}" for m in mutations]
-                         + [f"r:{c}:{i}" for c, ids in wanted.items() for i in ids])
+                         + [f"r:{c}:{i}" for c in SCHEMAS for i in targets[c] | parents[c]])
         self.known = await store.known_mutations(self.session, [m.id for m in mutations])
-        for collection, ids in wanted.items():
-            if ids:
-                for state in await store.load_records(self.session, collection, ids):
-                    self.recs[(collection, state["id"])] = Rec(collection, state, new=False)
+        for collection in SCHEMAS:
+            for state in await store.load_records(self.session, collection, targets[collection]):
+                self.recs[(collection, state["id"])] = Rec(collection, state, new=False)
+            # A parent that is not itself changed is only asked for its area: read just that.
+            for record_id, area in await store.load_areas(self.session, collection,
+                                                          parents[collection] - targets[collection]):
+                self.recs[(collection, record_id)] = Rec(collection, {"id": record_id, "area_id": area}, new=False,
+                                                         light=True)
         self.areas = await store.existing_areas(self.session, areas) if areas else set()
 
     def create(self, collection: str, record_id: str, values: dict[str, Any], area: str) -> Rec:
