@@ -7,7 +7,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, Parameter
 
 from server.auth import Principal
-from server.sync import conflicts
+from server.sync import conflicts, retry
 from server.sync.protocol import ConflictList, ResolveRequest, ResolveResponse
 
 AuthedRequest = Request[Principal, str, State]
@@ -29,5 +29,5 @@ class ConflictController(Controller):
     async def resolve(self, request: AuthedRequest, state: State, conflict_id: FromPath[str],
                       data: JSONBody[ResolveRequest]) -> ResolveResponse:
         """Write ``value`` into the field as a new version and mark the conflict resolved (409 if it was)."""
-        async with state.db.write() as session:
-            return await conflicts.resolve(session, request.user, conflict_id, data.value)
+        return await retry.write(state.db, lambda session: conflicts.resolve(session, request.user, conflict_id,
+                                                                             data.value))

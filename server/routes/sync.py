@@ -9,6 +9,7 @@ from litestar.params import Parameter
 from server.auth import Principal
 from server.clock import iso, utcnow
 from server.errors import BadRequest
+from server.sync import retry
 from server.sync.apply import apply_batch
 from server.sync.body import decode_push
 from server.sync.feed import pull
@@ -25,9 +26,8 @@ class SyncController(Controller):
     async def push(self, request: AuthedRequest, state: State) -> PushResponse:
         """Apply a batch of mutations (JSON, optionally gzip): one result per mutation, all committed."""
         body = decode_push(await request.body(), request.headers.get("content-encoding"))
-        async with state.db.write() as session:
-            results = await apply_batch(session, request.user, body.mutations)
-        # The write block has committed: a 200 means every result in it is durable.
+        results = await retry.write(state.db, lambda session: apply_batch(session, request.user, body.mutations))
+        # The write has committed: a 200 means every result in it is durable.
         return PushResponse(results=results, server_time=iso(utcnow()) or "")
 
     @get("/pull")

@@ -55,8 +55,7 @@ def record_out(collection: str, row: Any) -> dict[str, Any]:
 async def read_out(session: AsyncSession, collection: str, ids: list[str]) -> list[dict[str, Any]]:
     """The records among ``ids`` as pull sends them, read without ORM objects (JSON columns pass through raw)."""
     columns = OUT_COLUMNS[collection]
-    found = await rows.select_in(session, TABLES[collection], columns, "id", ids, read="out")
-    out = [dict(zip(columns, row, strict=True)) for row in found]
+    out = await rows.select_in(session, TABLES[collection], columns, "id", ids, read="out", as_dicts=True)
     if collection == "photos":
         for record in out:
             record["record"] = {"collection": record.pop("record_collection"), "id": record.pop("record_id")}

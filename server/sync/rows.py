@@ -180,7 +180,8 @@ async def update_rows(session: AsyncSession, table: Table, columns: tuple[str, .
 
 
 async def select_in(session: AsyncSession, table: Table, columns: tuple[str, ...], key: str,
-                    values: Sequence[str], where: str = "", read: bool | str = True) -> list[tuple[Any, ...]]:
+                    values: Sequence[str], where: str = "", read: bool | str = True,
+                    as_dicts: bool = False) -> list[Any]:
     """Rows of ``table`` whose ``key`` is one of ``values``, in one statement whatever their number.
 
     SQLite gets the values as one JSON array (json_each), PostgreSQL as one array (= ANY), so there is
@@ -198,4 +199,12 @@ async def select_in(session: AsyncSession, table: Table, columns: tuple[str, ...
         params = (_encode(list(values)).decode(),)
     conn = await session.connection()
     result = await conn.exec_driver_sql(sql, params)
-    return _convert(result.all(), converters(table, columns, postgres, read=read))
+    conv = converters(table, columns, postgres, read=read)
+    if as_dicts:
+        out = [dict(zip(columns, row, strict=True)) for row in result.all()]
+        for i, f in conv:
+            name = columns[i]
+            for record in out:
+                record[name] = f(record[name])
+        return out
+    return _convert(result.all(), conv)

@@ -28,23 +28,31 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
         yield items[start:start + CHUNK]
 
 
+# Advisory locks live in PostgreSQL's shared lock table (max_locks_per_transaction x connections), so keys
+# are folded into a fixed number of buckets: a batch holds at most LOCK_BUCKETS locks however large it is.
+# Two pushes that share a bucket run one after the other, which is only slower, never wrong.
+LOCK_BUCKETS = 512
+LOCK_SPACE = 0x5359  # "SY": keeps these apart from advisory locks anyone else takes
+
+
 def lock_key(text_key: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text_key.encode(), digest_size=8).digest(), "big", signed=True)
+    return int.from_bytes(hashlib.blake2b(text_key.encode(), digest_size=8).digest(), "big") % LOCK_BUCKETS
 
 
 async def lock(session: AsyncSession, keys: Iterable[str]) -> None:
     """PostgreSQL: take transaction-scoped advisory locks on every mutation id and record a batch touches.
 
     Concurrent pushes then never both apply one mutation id, nor both create one record, nor merge into
-    one record from the same stale state. Keys are taken in sorted order, so two batches cannot deadlock.
-    SQLite needs none of this: it has one writer at a time.
+    one record from the same stale state. Buckets are taken in sorted order, so two batches that lock
+    everything up front cannot deadlock. SQLite needs none of this: it has one writer at a time.
     """
     if not is_postgres(session):
         return
     ordered = sorted({lock_key(k) for k in keys})
     if ordered:
-        await session.execute(text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) AS k"),
-                              {"keys": ordered})
+        await session.execute(text("SELECT count(pg_advisory_xact_lock(:space, k)) "
+                                   "FROM unnest(CAST(:keys AS integer[])) AS k"),
+                              {"space": LOCK_SPACE, "keys": ordered})
 
 
 async def known_mutations(session: AsyncSession, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:

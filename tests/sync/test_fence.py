@@ -7,7 +7,7 @@ import asyncio
 import random
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from server.auth import Principal
 from server.models import Change
@@ -107,3 +107,21 @@ async def test_a_reader_following_concurrent_writers_sees_every_change(db, quick
     seen = await reading
     assert len(created) == 6 * 12 * 3
     assert set(created) <= seen
+
+
+async def test_the_same_push_sent_twice_at_once_applies_once(db):
+    """A phone that times out and retries while the first request still runs gets the first results back."""
+    target = _create()
+    batch = [_create() for _ in range(50)] + [target] + [
+        MutationIn(id=new_id(), collection="households", record_id=target.record_id, op="update", base_version=1,
+                   fields={"head_name": "Qian"})]
+
+    async def push() -> list:
+        async with db.write() as session:
+            return await apply_batch(session, ADMIN, batch)
+
+    first, second = await asyncio.gather(push(), push())
+    assert {r.replayed for r in first} != {r.replayed for r in second}
+    assert [r.version for r in first] == [r.version for r in second]
+    async with db.read() as session:
+        assert await session.scalar(select(func.count(Change.seq))) == 51
