@@ -14,8 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import Principal
 from server.clock import utcnow
-from server.sync import history, moves, store
-from server.sync.fields import PARENTS, SCHEMAS, SHA256_HEX, FieldError, check_fields, with_defaults
+from server.sync import history, moves
+from server.sync.fields import (
+    PARENTS,
+    SCHEMAS,
+    SHA256_HEX,
+    FieldError,
+    check_fields,
+    with_defaults,
+)
 from server.sync.merge import merge, same
 from server.sync.protocol import OPS, MutationIn, MutationResult
 from server.sync.work import Rec, Work, parent_key
@@ -172,4 +179,4 @@ def _ok(m: MutationIn, version: int, conflicts: list[dict[str, Any]]) -> dict[st
             "conflicts": conflicts, "error": None}
 
 
-__all__ = ["apply_batch", "Rec"]
+__all__ = ["Rec", "apply_batch"]

@@ -35,11 +35,11 @@ async def cascade(work: Work) -> None:
 
 
 async def _load_stored_children(work: Work, parents: list[Rec]) -> None:
-    for collection in CHILDREN:
+    for collection, children in CHILDREN.items():
         ids = sorted(rec.id for rec in parents if rec.collection == collection and not rec.new)
         if not ids:
             continue
-        for child, column, link in CHILDREN[collection]:
+        for child, column, link in children:
             found = await store.child_ids(work.session, child, column, ids, link)
             missing = [i for i in found if (child, i) not in work.recs or work.recs[(child, i)].light]
             if not missing:

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 
 import msgspec
 
-from server.sync.fields import CATEGORIES, OUTCOMES, RISKS, SCHEMAS, STATUSES, Field, FieldError  # noqa: F401
+from server.sync.fields import (  # noqa: F401
+    CATEGORIES,
+    OUTCOMES,
+    RISKS,
+    SCHEMAS,
+    STATUSES,
+    Field,
+    FieldError,
+)
 
 MAX_MUTATIONS = 1000
 MAX_PUSH_BYTES = 8 * 1024 * 1024

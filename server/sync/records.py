@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.clock import iso
 from server.models import COLLECTIONS
 from server.sync import rows
-from server.sync.fields import SCHEMAS
 
 TABLES: dict[str, Table] = {name: cls.__table__ for name, cls in COLLECTIONS.items()}  # type: ignore[attr-defined]
 # The record columns pull sends (field_meta is the merge's bookkeeping and stays on the server).
@@ -64,7 +63,11 @@ async def read_out(session: AsyncSession, collection: str, ids: list[str]) -> li
 
 def state_from_row(collection: str, row: Any) -> dict[str, Any]:
     """The engine's working copy of a stored record: wire-form field values plus bookkeeping."""
-    state = dict(row) if isinstance(row, dict) else {k: _get(_mapping(row), k) for k in TABLES[collection].columns.keys()}
+    if isinstance(row, dict):
+        state = dict(row)
+    else:
+        m = _mapping(row)
+        state = {k: _get(m, k) for k in TABLES[collection].columns.keys()}  # noqa: SIM118 (names, not Columns)
     for key in DATE_COLUMNS.intersection(state):
         if isinstance(state[key], date):
             state[key] = state[key].isoformat()
@@ -72,21 +75,3 @@ def state_from_row(collection: str, row: Any) -> dict[str, Any]:
         state["record"] = {"collection": state.pop("record_collection"), "id": state.pop("record_id")}
     state["field_meta"] = dict(state.get("field_meta") or {})
     return state
-
-
-def params_from_state(collection: str, state: dict[str, Any]) -> dict[str, Any]:
-    """Column values to write for a working copy."""
-    params = {key: state.get(key) for key in TABLES[collection].columns.keys() if key not in ("record_collection",
-                                                                                              "record_id")}
-    for key in DATE_COLUMNS & params.keys():
-        if isinstance(params[key], str):
-            params[key] = date.fromisoformat(params[key])
-    if collection == "photos":
-        ref = state["record"]
-        params["record_collection"], params["record_id"] = ref["collection"], ref["id"]
-    return params
-
-
-def client_fields(collection: str) -> tuple[str, ...]:
-    """The fields a client may write, as the state names them."""
-    return tuple(SCHEMAS[collection])

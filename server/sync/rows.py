@@ -9,7 +9,7 @@ back through the ORM models unchanged.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import msgspec
@@ -32,7 +32,7 @@ def _sqlite_stamp(value: Any) -> str | None:
         return None
     if value is _last_stamp[0]:  # a batch writes one `now` thousands of times
         return _last_stamp[1]  # type: ignore[no-any-return]
-    text = (value.astimezone(timezone.utc) if value.tzinfo is not None else value).strftime("%Y-%m-%d %H:%M:%S.%f")
+    text = (value.astimezone(UTC) if value.tzinfo is not None else value).strftime("%Y-%m-%d %H:%M:%S.%f")
     _last_stamp[:] = [value, text]
     return text
 
@@ -71,7 +71,7 @@ def _read_json(value: Any) -> Any:
 def _read_stamp(value: Any) -> Any:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def _read_date(value: Any) -> Any:
@@ -99,7 +99,7 @@ def _out_stamp(value: Any) -> Any:
         return f"{value[:10]}T{value[11:]}+00:00"
     if value is None:
         return None
-    return (value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)).isoformat()
+    return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
 
 
 def _out_conv(kind: Any) -> Any:

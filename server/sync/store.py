@@ -14,18 +14,12 @@ from server.sync import rows
 from server.sync.records import TABLES, state_from_row
 
 # The key first: rows.update_rows sets every other column where the first one matches.
-RECORD_COLUMNS = {name: ("id", *(c for c in table.columns.keys() if c != "id")) for name, table in TABLES.items()}
-# SQLite allows 32,766 bound values and asyncpg 32,767: stay well below in one IN list.
-CHUNK = 2000
+RECORD_COLUMNS = {name: ("id", *(c for c in table.columns.keys() if c != "id"))  # noqa: SIM118 (names, not Columns)
+                  for name, table in TABLES.items()}
 
 
 def is_postgres(session: AsyncSession) -> bool:
     return session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
-
-
-def _chunks(items: list[Any]) -> Iterable[list[Any]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
 
 
 # Advisory locks live in PostgreSQL's shared lock table (max_locks_per_transaction x connections), so keys

@@ -28,7 +28,7 @@ def parent_key(collection: str, values: dict[str, Any]) -> tuple[str, str] | Non
 class Rec:
     """One record in the batch: its state, whether it is new, and its area when the batch began."""
 
-    __slots__ = ("collection", "state", "new", "dirty", "area0", "moved", "light")
+    __slots__ = ("area0", "collection", "dirty", "light", "moved", "new", "state")
 
     def __init__(self, collection: str, state: dict[str, Any], new: bool, light: bool = False):
         self.collection, self.state, self.new = collection, state, new

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.sync.helpers import dispute, mutation, new_id, pull_all, push_one
 from server.sync.merge import merge, same
+from tests.sync.helpers import dispute, mutation, new_id, pull_all, push_one
 
 
 def test_a_field_nobody_changed_since_the_base_is_applied():

@@ -5,7 +5,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from server.models import AuditEntry, Change, Household, Mutation
-from tests.sync.helpers import dispute, household, mutation, new_id, pull_all, push, push_one, visit
+from tests.sync.helpers import (
+    dispute,
+    household,
+    mutation,
+    new_id,
+    pull_all,
+    push,
+    push_one,
+    visit,
+)
 
 
 async def _count(db, column, *where) -> int:
