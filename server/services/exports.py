@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth import Principal
 from server.clock import as_utc
 from server.models import Dispute, Household, User
-from server.services.reports import (CATEGORIES, LOCAL, OPEN, RISKS, frame, household_counts, local_day,
+from server.services.reports import (CATEGORIES, LOCAL, OPEN, RISKS, case_days, frame, household_counts,
                                      local_today, ratio)
 
 CATEGORY_ZH = {"marriage_family": "婚姻家庭", "neighbour": "邻里纠纷", "labour": "劳动争议",
@@ -97,6 +97,7 @@ async def dispute_ledger(session: AsyncSession, principal: Principal, area_id: s
         chunk = household_ids[start:start + 1000]
         addresses.update((await session.execute(
             select(Household.id, Household.address).where(Household.id.in_(chunk)))).all())
+    days = await case_days(session, disputes)
     yes, no = ("true", "false") if codes else ("是", "否")
     rows = []
     for d in disputes:
@@ -111,8 +112,7 @@ async def dispute_ledger(session: AsyncSession, principal: Principal, area_id: s
             "handling": _label(HANDLING_ZH, d.handling, codes), "parties": _parties(d.parties),
             "households": "；".join(addresses.get(h, h) for h in d.household_ids or [] if isinstance(h, str)),
             "location": d.location, "description": d.description, "outcome": d.outcome,
-            "found_on": local_day(d.created_at),
-            "resolved_on": local_day(d.resolved_at or d.updated_at) if d.status == "resolved" else None,
+            "found_on": days[d.id][0], "resolved_on": days[d.id][1],
             "updated_at": _stamp(d.updated_at),
         })
     return Table("纠纷台账", DISPUTE_COLUMNS, rows)
@@ -126,16 +126,17 @@ async def statistics(session: AsyncSession, principal: Principal, area_id: str |
     today = today or local_today()
     households, visited = await household_counts(session, f, start, end)
     disputes = (await session.execute(
-        select(Dispute.area_id, Dispute.category, Dispute.risk, Dispute.status, Dispute.deadline,
-               Dispute.created_at)
+        select(Dispute.id, Dispute.area_id, Dispute.category, Dispute.risk, Dispute.status, Dispute.deadline,
+               Dispute.created_at, Dispute.resolved_at, Dispute.updated_at)
         .where(f.clause(Dispute.area_id), Dispute.archived.isnot(True)))).all()
+    days = await case_days(session, disputes)
     row_of = {a: r.id for r in f.rows for a in f.members[r.id]}
     blank = {"found": 0, "resolved": 0, "overdue": 0, **{f"category_{c}": 0 for c in CATEGORIES},
              **{f"risk_{r}": 0 for r in RISKS}}
     counts = {r.id: dict(blank) for r in f.rows}
     total = dict(blank)
-    for area, category, risk, status, deadline, created_at in disputes:
-        found_on = local_day(created_at)
+    for dispute_id, area, category, risk, status, deadline, *_ in disputes:
+        found_on = days[dispute_id][0]
         if (start and (found_on is None or found_on < start)) or (end and (found_on is None or found_on > end)):
             continue
         targets = [total] + ([counts[row_of[area]]] if area in row_of else [])

@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from server.auth import Principal
 from server.clock import as_utc
 from server.errors import BadRequest, NotFound
-from server.models import Area, Dispute, Followup, Household, User, Visit
+from server.models import Area, Dispute, Followup, Household, Mutation, User, Visit
 from server.scope import AreaTree
 
 # The campaigns run in China (one time zone, no daylight saving) and settings have no zone yet;
@@ -217,6 +217,48 @@ async def area_shapes(session: AsyncSession, principal: Principal, area_id: str 
     return {"type": "FeatureCollection", "features": features}
 
 
+def _device_day(at: str | None, server_day: date | None) -> date | None:
+    """The device's local date of a change (its first ten characters, like visited_at); the server's
+    date when the device sent none or its clock was days ahead."""
+    try:
+        day = date.fromisoformat(at[:10]) if at and _DAY.match(at[:10]) else None
+    except ValueError:
+        day = None
+    if day is None or (server_day is not None and day > server_day + timedelta(days=1)):
+        return server_day
+    return day
+
+
+async def case_days(session: AsyncSession, disputes: list[Any]) -> dict[str, tuple[date | None, date | None]]:
+    """Per dispute: (the day it was found, the day it was resolved or None), as the devices dated them.
+
+    A phone may sync a week of work at once, so the server's created_at would put a case found last
+    week into this week's report; the `at` of the mutations that created and resolved it does not.
+    """
+    ids = [d.id for d in disputes]
+    found: dict[str, str | None] = {}
+    resolved: dict[str, tuple[int, str | None]] = {}
+    for start in range(0, len(ids), 1000):
+        rows = await session.execute(
+            select(Mutation.record_id, Mutation.op, Mutation.at, Mutation.fields, Mutation.version)
+            .where(Mutation.collection == "disputes", Mutation.record_id.in_(ids[start:start + 1000]),
+                   Mutation.status.in_(("applied", "conflict"))))
+        for record_id, op, at, fields, version in rows:
+            if op == "create":
+                found[record_id] = at
+            if isinstance(fields, dict) and fields.get("status") == "resolved" and (version or 0) >= resolved.get(
+                    record_id, (-1, None))[0]:
+                resolved[record_id] = (version or 0, at)
+    out = {}
+    for d in disputes:
+        done = None
+        if d.status == "resolved":
+            server_done = local_day(d.resolved_at or d.updated_at)
+            done = _device_day(resolved.get(d.id, (0, None))[1], server_done)
+        out[d.id] = (_device_day(found.get(d.id), local_day(d.created_at)), done)
+    return out
+
+
 def iso_week(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
@@ -227,9 +269,10 @@ async def summary(session: AsyncSession, principal: Principal, area_id: str | No
     f = await frame(session, principal, area_id)
     today = today or local_today()
     rows = (await session.execute(
-        select(Dispute.status, Dispute.category, Dispute.risk, Dispute.deadline, Dispute.created_at,
+        select(Dispute.id, Dispute.status, Dispute.category, Dispute.risk, Dispute.deadline, Dispute.created_at,
                Dispute.resolved_at, Dispute.updated_at)
         .where(f.clause(Dispute.area_id), Dispute.archived.isnot(True)))).all()
+    days = await case_days(session, rows)
     by_status = dict.fromkeys(STATUSES, 0)
     by_category = dict.fromkeys(CATEGORIES, 0)
     by_risk = dict.fromkeys(RISKS, 0)
@@ -237,19 +280,17 @@ async def summary(session: AsyncSession, principal: Principal, area_id: str | No
     monday = today - timedelta(days=today.weekday())
     starts = [monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
     trend = {iso_week(s): {"week": iso_week(s), "start": s.isoformat(), "found": 0, "resolved": 0} for s in starts}
-    for status, category, risk, deadline, created_at, resolved_at, updated_at in rows:
+    for dispute_id, status, category, risk, deadline, *_ in rows:
         by_status[status] = by_status.get(status, 0) + 1
         by_category[category] = by_category.get(category, 0) + 1
         by_risk[risk] = by_risk.get(risk, 0) + 1
         if status in OPEN and deadline is not None and deadline < today:
             overdue += 1
-        found = trend.get(iso_week(local_day(created_at) or today))
-        if found:
-            found["found"] += 1
-        if status == "resolved":
-            done = trend.get(iso_week(local_day(resolved_at or updated_at) or today))
-            if done:
-                done["resolved"] += 1
+        found_on, resolved_on = days[dispute_id]
+        if found_on and iso_week(found_on) in trend:
+            trend[iso_week(found_on)]["found"] += 1
+        if resolved_on and iso_week(resolved_on) in trend:
+            trend[iso_week(resolved_on)]["resolved"] += 1
     followups_due = await session.scalar(
         select(func.count()).select_from(Followup)
         .where(f.clause(Followup.area_id), Followup.archived.isnot(True), Followup.done_at.is_(None),

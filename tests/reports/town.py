@@ -66,9 +66,12 @@ class Town:
     def live_disputes(self, root: str | None = None) -> list[dict[str, Any]]:
         return [d for d in self.disputes.values() if not d["archived"] and (root is None or under(d["area"], root))]
 
+    def overdue_disputes(self, root: str | None = None) -> list[dict[str, Any]]:
+        return [d for d in self.live_disputes(root) if d["status"] in ("reported", "assigned", "in_mediation")
+                and d.get("deadline") and d["deadline"] < today().isoformat()]
+
     def overdue(self, root: str | None = None) -> int:
-        return sum(1 for d in self.live_disputes(root) if d["status"] in ("reported", "assigned", "in_mediation")
-                   and d.get("deadline") and d["deadline"] < today().isoformat())
+        return len(self.overdue_disputes(root))
 
     def followups_due(self, root: str | None = None) -> int:
         t = today().isoformat()
@@ -85,10 +88,10 @@ def build(t: date) -> tuple[Town, dict[str, list[dict[str, Any]]]]:
                                                "admin_late": []}
     at = "2026-11-01T08:00:00+08:00"
 
-    def create(user: str, collection: str, fields: dict[str, Any]) -> str:
+    def create(user: str, collection: str, fields: dict[str, Any], when: str = at) -> str:
         record_id = rid()
         pushes[user].append({"id": rid(), "collection": collection, "record_id": record_id, "op": "create",
-                             "base_version": None, "fields": fields, "at": at})
+                             "base_version": None, "fields": fields, "at": when})
         return record_id
 
     def archive(user: str, collection: str, record_id: str) -> None:
@@ -132,16 +135,17 @@ def build(t: date) -> tuple[Town, dict[str, list[dict[str, Any]]]]:
             archive(user, "visits", vid)
 
     day = lambda n: (t + timedelta(days=n)).isoformat()  # noqa: E731
-    for label, code, category, risk, status, deadline, klass, archived in [
-        ("d1", "G1", "neighbour", "yellow", "reported", day(-3), None, False),
-        ("d2", "G1", "labour", "red", "assigned", day(5), None, False),
-        ("d3", "G1", "marriage_family", "blue", "resolved", day(-20), 1, False),
-        ("d4", "G2", "neighbour", "orange", "in_mediation", day(-1), 2, False),
-        ("d5", "G3", "land_contract", "red", "resolved", day(-10), 3, False),
-        ("d6", "G3", "other", "blue", "referred", day(-2), None, False),
-        ("d7", "G3", "neighbour", "yellow", "unresolved", None, None, False),
-        ("d8", "G1", "traffic", "red", "reported", day(-9), None, True),
-        ("d9", "V1", "medical", "orange", "reported", None, None, False),
+    # found: days before today the phone recorded the case, at 07:00 China time (the day before in UTC).
+    for label, code, category, risk, status, deadline, klass, archived, found in [
+        ("d1", "G1", "neighbour", "yellow", "reported", day(-3), None, False, 0),
+        ("d2", "G1", "labour", "red", "assigned", day(5), None, False, 3),
+        ("d3", "G1", "marriage_family", "blue", "resolved", day(-20), 1, False, 10),
+        ("d4", "G2", "neighbour", "orange", "in_mediation", day(-1), 2, False, 20),
+        ("d5", "G3", "land_contract", "red", "resolved", day(-10), 3, False, 40),
+        ("d6", "G3", "other", "blue", "referred", day(-2), None, False, 100),
+        ("d7", "G3", "neighbour", "yellow", "unresolved", None, None, False, 8),
+        ("d8", "G1", "traffic", "red", "reported", day(-9), None, True, 1),
+        ("d9", "V1", "medical", "orange", "reported", None, None, False, 15),
     ]:
         fields = {"area_id": sid(code), "title": f"纠纷 {label}", "category": category, "risk": risk,
                   "status": status, "parties": [{"name": f"当事人{label}", "role": "申请人", "phone": "13800000000"}],
@@ -150,10 +154,12 @@ def build(t: date) -> tuple[Town, dict[str, list[dict[str, Any]]]]:
             fields["deadline"] = deadline
         if klass:
             fields["followup_class"] = klass
-        did = create("admin", "disputes", fields)
+        found_on = day(-found)
+        did = create("admin", "disputes", fields, f"{found_on}T07:00:00+08:00")
         town.names[label] = did
         town.disputes[did] = {"area": code, "category": category, "risk": risk, "status": status,
-                              "deadline": deadline, "archived": archived, "label": label, "followup_class": klass}
+                              "deadline": deadline, "archived": archived, "label": label, "followup_class": klass,
+                              "found_on": found_on}
         if archived:
             archive("admin", "disputes", did)
 
