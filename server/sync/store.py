@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from operator import itemgetter
 from collections.abc import Iterable
 from typing import Any
 
@@ -109,23 +110,27 @@ async def write_records(session: AsyncSession, collection: str, new: list[dict[s
     await rows.update_rows(session, table, columns, [_record_row(collection, s) for s in changed])
 
 
+_RECORD_GETTERS = {name: itemgetter(*columns) for name, columns in RECORD_COLUMNS.items()}
+
+
 def _record_row(collection: str, state: dict[str, Any]) -> tuple[Any, ...]:
     if collection == "photos":
         ref = state["record"]
         state = state | {"record_collection": ref["collection"], "record_id": ref["id"]}
-    return tuple(state.get(c) for c in RECORD_COLUMNS[collection])
+    return _RECORD_GETTERS[collection](state)  # type: ignore[no-any-return]
 
 
 LOG_COLUMNS = {model: tuple(c.name for c in model.__table__.columns if not (c.primary_key and c.autoincrement is True))
                for model in (Mutation, Conflict, Change, AuditEntry)}
+_LOG_GETTERS = {model: itemgetter(*columns) for model, columns in LOG_COLUMNS.items()}
 
 
 async def write_log(session: AsyncSession, mutations: list[dict[str, Any]], conflicts: list[dict[str, Any]],
                     changes: list[dict[str, Any]], audit: list[dict[str, Any]]) -> None:
     """The mutation log, new conflicts, the change feed and the audit log, one executemany each."""
     for model, batch in ((Mutation, mutations), (Conflict, conflicts), (Change, changes), (AuditEntry, audit)):
-        columns = LOG_COLUMNS[model]
-        await rows.insert_rows(session, model.__table__, columns, [tuple(r.get(c) for c in columns) for r in batch])
+        get = _LOG_GETTERS[model]
+        await rows.insert_rows(session, model.__table__, LOG_COLUMNS[model], [get(r) for r in batch])
 
 
 async def move_conflicts(session: AsyncSession, moves: list[dict[str, Any]]) -> None:
