@@ -1,7 +1,7 @@
 // Doorstep service worker: a versioned precache of the app shell so the app
 // starts with no network; /api is left to the network, except photo GETs,
 // which are immutable (named by their SHA-256) and cached once fetched.
-const VERSION = 'v1-98989cba43';
+const VERSION = 'v1-81e2820646';
 const SHELL_CACHE = `doorstep-shell-${VERSION}`;
 const PHOTO_CACHE = 'doorstep-photos';
 const PRECACHE = [
@@ -9,6 +9,7 @@ const PRECACHE = [
   '/index.html',
   '/manifest.webmanifest',
   '/css/app.css',
+  '/css/console.css',
   '/i18n/zh-CN.json',
   '/i18n/en.json',
   '/icons/icon-192.png',
@@ -33,6 +34,7 @@ const PRECACHE = [
   '/js/sync.js',
   '/js/sync-photos.js',
   '/js/util.js',
+  '/js/people.js',
   '/js/views/common.js',
   '/js/views/dispute.js',
   '/js/views/dispute-edit.js',
@@ -46,6 +48,18 @@ const PRECACHE = [
   '/js/views/signin.js',
   '/js/views/sync.js',
   '/js/views/visit.js',
+  '/js/views/admin/areas.js',
+  '/js/views/admin/devices.js',
+  '/js/views/admin/import.js',
+  '/js/views/admin/users.js',
+  '/js/views/console/bulk.js',
+  '/js/views/console/cases.js',
+  '/js/views/console/common.js',
+  '/js/views/console/conflicts.js',
+  '/js/views/console/dashboard.js',
+  '/js/views/console/exports.js',
+  '/js/views/console/leaflet-map.js',
+  '/js/views/console/map.js',
 ];
 const PHOTO_PATH = /^\/api\/photos\/[0-9a-f]{64}$/;
 

@@ -4,7 +4,7 @@ import { loadLang, t } from './i18n.js';
 import { loadSession, session, signedIn, authEvents } from './session.js';
 import * as sync from './sync.js';
 import { clear } from './dom.js';
-import { buildShell, shell, setNavVisible, markNav, showUpdate, showAlert } from './shell.js';
+import { buildShell, shell, setNavVisible, setRole, markNav, showUpdate, showAlert } from './shell.js';
 import { flushDrafts } from './drafts.js';
 import { resolveRoute } from './routes.js';
 
@@ -20,7 +20,9 @@ async function route() {
   current = null;
   const needSignIn = !signedIn() || session.needsAuth;
   setNavVisible(!needSignIn);
-  const { view, params } = resolveRoute(needSignIn ? '#/signin' : hash);
+  const role = session.user?.role;
+  const { view, params } = resolveRoute(needSignIn ? '#/signin' : hash, role);
+  setRole(needSignIn ? null : role);
   markNav(hash);
   let result;
   try {
@@ -32,6 +34,8 @@ async function route() {
   }
   if (ticket !== rendering) { if (result.destroy) result.destroy(); return; }
   clear(shell.main);
+  // Console screens use a desktop's width; field screens stay one column.
+  shell.main.classList.toggle('wide', !!view.wide);
   shell.main.append(result.el);
   current = result;
   document.title = `${result.title ? `${result.title} · ` : ''}${t('app.name')}`;

@@ -11,6 +11,20 @@ import * as disputeEdit from './views/dispute-edit.js';
 import * as followups from './views/followups.js';
 import * as followup from './views/followup.js';
 import * as syncView from './views/sync.js';
+import * as dashboard from './views/console/dashboard.js';
+import * as coverageMap from './views/console/map.js';
+import * as cases from './views/console/cases.js';
+import * as conflicts from './views/console/conflicts.js';
+import * as exportsView from './views/console/exports.js';
+import * as users from './views/admin/users.js';
+import * as devices from './views/admin/devices.js';
+import * as areas from './views/admin/areas.js';
+import * as registerImport from './views/admin/import.js';
+
+// The supervisor console is for supervisors and admins; its admin part for
+// admins alone. Anyone else asking for those screens gets the home screen.
+const CONSOLE = ['supervisor', 'admin'];
+const ADMIN = ['admin'];
 
 const table = [
   ['/signin', signin],
@@ -25,13 +39,28 @@ const table = [
   ['/followups', followups],
   ['/f/:id', followup],
   ['/sync', syncView],
+  ['/console', dashboard, CONSOLE],
+  ['/console/map', coverageMap, CONSOLE],
+  ['/console/cases', cases, CONSOLE],
+  ['/console/conflicts', conflicts, CONSOLE],
+  ['/console/exports', exportsView, CONSOLE],
+  ['/admin/users', users, ADMIN],
+  ['/admin/devices', devices, ADMIN],
+  ['/admin/areas', areas, ADMIN],
+  ['/admin/import', registerImport, ADMIN],
 ];
 
-export function resolveRoute(hash) {
+export function resolveRoute(hash, role) {
+  const found = match(hash);
+  if (found.roles && !found.roles.includes(role)) return { view: home, params: {} };
+  return { view: found.view, params: found.params };
+}
+
+function match(hash) {
   const raw = hash.replace(/^#/, '') || '/';
   const [path, query = ''] = raw.split('?');
   const parts = path.split('/').filter(Boolean);
-  for (const [pattern, view] of table) {
+  for (const [pattern, view, roles] of table) {
     const pp = pattern.split('/').filter(Boolean);
     if (pp.length !== parts.length) continue;
     const params = {};
@@ -42,7 +71,7 @@ export function resolveRoute(hash) {
     }
     if (ok) {
       for (const [k, v] of new URLSearchParams(query)) params[k] = v;
-      return { view, params };
+      return { view, params, roles };
     }
   }
   return { view: home, params: {} };

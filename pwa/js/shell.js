@@ -34,7 +34,8 @@ export function buildShell(onLangChange) {
     navButton('#/', 'nav.home'),
     navButton('#/households', 'nav.households', { 'data-action': 'households' }),
     navButton('#/followups', 'nav.followups'),
-    navButton('#/sync', 'nav.sync'));
+    navButton('#/sync', 'nav.sync'),
+    navButton('#/console', 'nav.console', { hidden: true }));
   root.append(shell.header, shell.update, shell.alert, shell.main, shell.nav);
   syncEvents.addEventListener('status', refreshStatus);
   syncEvents.addEventListener('outbox', refreshCount);
@@ -49,9 +50,15 @@ export function setNavVisible(visible) {
   shell.syncBtn.hidden = !visible;
 }
 
+// The console is shown to supervisors and admins only.
+export function setRole(role) {
+  shell.nav.querySelector("[data-nav='#/console']").hidden = !['supervisor', 'admin'].includes(role);
+}
+
 export function markNav(hash) {
   for (const b of shell.nav.querySelectorAll('[data-nav]')) {
-    const on = b.dataset.nav === hash || (b.dataset.nav !== '#/' && hash.startsWith(b.dataset.nav));
+    const consoleScreen = b.dataset.nav === '#/console' && hash.startsWith('#/admin');
+    const on = consoleScreen || b.dataset.nav === hash || (b.dataset.nav !== '#/' && hash.startsWith(b.dataset.nav));
     if (on) b.setAttribute('aria-current', 'page'); else b.removeAttribute('aria-current');
   }
 }

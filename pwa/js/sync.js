@@ -7,6 +7,7 @@ import { session, signedIn } from './session.js';
 import * as outbox from './outbox.js';
 import { uploadPhotos } from './sync-photos.js';
 import { backoffDelay } from './util.js';
+import { refreshPeople } from './people.js';
 
 export const PUSH_BATCH = 500;
 export const PULL_LIMIT = 500;
@@ -140,6 +141,7 @@ async function once() {
   await pullAll();
   await refreshMe();
   await refreshConflicts();
+  await refreshPeople(); // at most every few minutes; a failure keeps the cached list
   status.lastSync = new Date().toISOString();
   await setMeta('lastSync', status.lastSync);
   if (photos.failed) throw photos.failed;

@@ -11,6 +11,7 @@ import { uuid } from '../util.js';
 import { CATEGORIES, RISKS, STATUSES, HANDLINGS, FOLLOWUP_CLASSES } from '../codes.js';
 import { page, empty, errorBox } from './common.js';
 import { parseCoord } from '../geo.js';
+import { cachedPeople, refreshPeople, choosable } from '../people.js';
 
 const TEXT = ['title', 'description', 'office', 'outcome', 'location'];
 
@@ -50,6 +51,21 @@ function fromForm(data, partyIds) {
   return out;
 }
 
+// Me first, then the people in my scope (cached for offline use); a current
+// assignee the list does not know stays selectable.
+async function assigneeOptions(currentId) {
+  let users = await cachedPeople();
+  if (!users.length && navigator.onLine) users = await refreshPeople({ timeout: 4000 });
+  else refreshPeople();
+  const meId = session.user?.id;
+  const out = [['', t('common.none')], ...(meId ? [[meId, t('dispute.assigneeMe')]] : [])];
+  for (const u of choosable(users)) {
+    if (u.id !== meId) out.push([u.id, `${u.display_name || u.username} · ${t(`role.${u.role}`)}`]);
+  }
+  if (currentId && !out.some(([id]) => id === currentId)) out.push([currentId, t('dispute.assigneeOther')]);
+  return out;
+}
+
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export async function render({ id, household }) {
@@ -65,9 +81,7 @@ export async function render({ id, household }) {
   const partyBox = h('div');
   const errors = h('div');
   const grids = (info.areas || []).filter((a) => a.kind === 'grid');
-  const me_ = session.user?.id;
-  const assignees = [['', t('common.none')], ...(me_ ? [[me_, t('dispute.assigneeMe')]] : [])];
-  if (current?.assignee_id && current.assignee_id !== me_) assignees.push([current.assignee_id, t('dispute.assigneeOther')]);
+  const assignees = await assigneeOptions(current?.assignee_id);
   let form;
   const persist = () => draft.save({ fields: readForm(form), parties: state.parties, seq: state.seq });
   function drawParties() {

@@ -10,6 +10,7 @@ import { nowRfc3339 } from '../util.js';
 import { PHOTO_KINDS } from '../codes.js';
 import { page, dl, empty, riskChip, statusChip, pendingMark, householdLabel, isOverdue, dateText, photoThumb } from './common.js';
 import { photoPicker } from './photo-picker.js';
+import { cachedPeople, nameOf } from '../people.js';
 
 function timeline(d, visits, followups, box) {
   const events = [];
@@ -42,8 +43,8 @@ function addPhotos(d, done) {
 }
 
 export async function render({ id }, ctx = {}) {
-  const [d, households, visits, followups, photos, box] = await Promise.all([
-    one('disputes', id), list('households'), list('visits'), list('followups'), list('photos'), entries()]);
+  const [d, households, visits, followups, photos, box, people] = await Promise.all([
+    one('disputes', id), list('households'), list('visits'), list('followups'), list('photos'), entries(), cachedPeople()]);
   if (!d) return { el: page(t('dispute.unknown'), '#/', empty(t('dispute.notFound'))) };
   const hhs = households.filter((x) => (d.household_ids || []).includes(x.id));
   const back = hhs[0] ? `#/h/${encodeURIComponent(hhs[0].id)}` : '#/';
@@ -59,7 +60,7 @@ export async function render({ id }, ctx = {}) {
       [t('dispute.category'), d.category ? t(`category.${d.category}`) : ''],
       [t('dispute.handling'), d.handling ? t(`handling.${d.handling}`) : t('common.none')],
       [t('dispute.office'), d.office],
-      [t('dispute.assignee'), !d.assignee_id ? t('common.none') : d.assignee_id === session.user?.id ? t('dispute.assigneeMe') : t('dispute.assigneeOther')],
+      [t('dispute.assignee'), !d.assignee_id ? t('common.none') : d.assignee_id === session.user?.id ? t('dispute.assigneeMe') : nameOf(people, d.assignee_id) || t('dispute.assigneeOther')],
       [t('dispute.deadline'), h('span', { class: isOverdue(d.deadline) && ['reported', 'assigned', 'in_mediation'].includes(d.status) ? 'overdue' : '' }, dateText(d.deadline))],
       [t('dispute.followup_class'), d.followup_class ? t(`followup.class${d.followup_class}`) : t('common.none')],
       [t('dispute.location'), d.location],

@@ -8,6 +8,7 @@ import { total as outboxTotal } from '../outbox.js';
 import { clearAll, setMeta } from '../db.js';
 import { syncNow } from '../sync.js';
 import { errorBox } from './common.js';
+import { forget as forgetPeople, refreshPeople } from '../people.js';
 
 function deviceName() {
   const ua = navigator.userAgent;
@@ -35,10 +36,11 @@ export async function render() {
     if (!user.value.trim() || !pass.value) { errors.append(errorBox(t('signin.missing'))); return; }
     submit.disabled = true;
     try {
-      const res = await request('/api/auth/login', {
-        method: 'POST', auth: false,
-        json: { username: user.value.trim(), password: pass.value, device_name: deviceName() },
-      });
+      const body = { username: user.value.trim(), password: pass.value, device_name: deviceName() };
+      // After an expired or refused token (not a sign-out) ask to keep this
+      // phone's device, so its queued edits stay the same device's.
+      if (again && session.device_id) body.device_id = session.device_id;
+      const res = await request('/api/auth/login', { method: 'POST', auth: false, json: body });
       const data = await res.json();
       const previous = session.user;
       if (previous && previous.id !== data.user.id) {
@@ -47,7 +49,9 @@ export async function render() {
         await clearAll(['lang']);
       }
       await saveSession(data);
+      forgetPeople();
       try { await setMeta('me', await getJSON('/api/me')); } catch (_) { /* the sync fetches it again */ }
+      refreshPeople({ force: true });
       if (location.hash.startsWith('#/signin')) location.hash = '#/';
       syncNow();
     } catch (err) {
