@@ -13,7 +13,12 @@ from server.sync import retry
 from server.sync.apply import apply_batch
 from server.sync.body import decode_push
 from server.sync.feed import pull
-from server.sync.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, PullResponse, PushResponse
+from server.sync.protocol import (
+    DEFAULT_PULL_LIMIT,
+    MAX_PULL_LIMIT,
+    PullResponse,
+    PushResponse,
+)
 
 AuthedRequest = Request[Principal, str, State]
 
