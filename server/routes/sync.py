@@ -11,7 +11,7 @@ from server.clock import iso, utcnow
 from server.errors import BadRequest
 from server.sync import retry
 from server.sync.apply import apply_batch
-from server.sync.body import decode_push
+from server.sync.body import decode_push, read_body
 from server.sync.feed import pull
 from server.sync.protocol import (
     DEFAULT_PULL_LIMIT,
@@ -27,10 +27,11 @@ class SyncController(Controller):
     path = "/api/sync"
     tags = ["sync"]
 
-    @post("/push", status_code=200)
+    # The body limit is enforced while reading (read_body), so the 413 can name the push limits.
+    @post("/push", status_code=200, request_max_body_size=None)
     async def push(self, request: AuthedRequest, state: State) -> PushResponse:
         """Apply a batch of mutations (JSON, optionally gzip): one result per mutation, all committed."""
-        body = decode_push(await request.body(), request.headers.get("content-encoding"))
+        body = decode_push(await read_body(request), request.headers.get("content-encoding"))
         results = await retry.write(state.db, lambda session: apply_batch(session, request.user, body.mutations))
         # The write has committed: a 200 means every result in it is durable.
         return PushResponse(results=results, server_time=iso(utcnow()) or "")

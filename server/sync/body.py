@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 import msgspec
 
@@ -10,6 +11,21 @@ from server.errors import BadRequest, TooLarge, UnsupportedMediaType
 from server.sync.protocol import MAX_MUTATIONS, MAX_PUSH_BYTES, PushRequest
 
 LIMIT_TEXT = f"at most {MAX_MUTATIONS:,} mutations and 8 MiB ({MAX_PUSH_BYTES:,} bytes) per push"
+
+
+async def read_body(request: Any, limit: int = MAX_PUSH_BYTES) -> bytes:
+    """The raw body, refused with a 413 naming the limit as soon as it passes ``limit`` bytes."""
+    too_large = TooLarge(f"The push body is larger than 8 MiB; send {LIMIT_TEXT}.")
+    announced = request.headers.get("content-length")
+    if announced and announced.isdigit() and int(announced) > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def inflate(body: bytes, limit: int = MAX_PUSH_BYTES) -> bytes:

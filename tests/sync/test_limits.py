@@ -5,9 +5,12 @@ from __future__ import annotations
 import gzip
 import json
 
+import pytest
 from sqlalchemy import func, select
 
+from server.errors import TooLarge
 from server.models import Mutation
+from server.sync.body import read_body
 from tests.sync.helpers import household, mutation, new_id, pull_all, push
 
 PUSH = "/api/sync/push"
@@ -34,11 +37,28 @@ async def test_more_than_a_thousand_mutations_is_413_and_nothing_is_applied(clie
 
 async def test_a_body_over_8_mib_is_413(client, ledger, db):
     h = await ledger.headers("worker1")
-    big = household(ledger.area("G1"), address="x" * (9 * 1024 * 1024))
-    r = await client.post(PUSH, headers=h | {"content-type": "application/json"},
-                          content=_body([mutation("households", new_id(), big)]))
-    assert r.status_code == 413 and "8 MiB" in r.json()["detail"]
+    for size in (9 * 1024 * 1024, 30 * 1024 * 1024):
+        big = household(ledger.area("G1"), address="x" * size)
+        r = await client.post(PUSH, headers=h | {"content-type": "application/json"},
+                              content=_body([mutation("households", new_id(), big)]))
+        assert r.status_code == 413 and "8 MiB" in r.json()["detail"] and "1,000 mutations" in r.json()["detail"]
     assert await _mutations(db) == 0
+
+
+async def test_without_content_length_the_limit_holds_on_the_bytes_as_they_arrive():
+    class Streamed:
+        headers: dict = {}
+        read = 0
+
+        async def stream(self):
+            for _ in range(64):
+                self.read += 1
+                yield b" " * (1024 * 1024)
+
+    request = Streamed()
+    with pytest.raises(TooLarge, match="8 MiB"):
+        await read_body(request)
+    assert request.read == 9  # stopped at the first megabyte past the limit
 
 
 async def test_a_gzip_body_is_accepted(client, ledger):
