@@ -25,7 +25,7 @@ from server.sync.fields import (
 )
 from server.sync.merge import merge, same
 from server.sync.protocol import OPS, MutationIn, MutationResult
-from server.sync.work import Rec, Work, parent_key
+from server.sync.work import Work, parent_key
 
 
 class Rejected(Exception):
@@ -113,7 +113,7 @@ def _area_for(work: Work, collection: str, values: dict[str, Any]) -> str:
     return rec.area
 
 
-def _out_of_scope(work: Work, m: MutationIn, area: str | None, moving: bool = False) -> Rejected:
+def _out_of_scope(area: str | None, moving: bool = False) -> Rejected:
     verb = "Moving this record needs both its old and its new area" if moving else "This record's area"
     return Rejected("out_of_scope", f"{verb} in your scope; {area!r} is not one of your areas.")
 
@@ -135,7 +135,7 @@ def _create(work: Work, m: MutationIn) -> tuple[dict[str, Any], dict[str, Any]]:
     area = _area_for(work, m.collection, values)
     _check_sent_area(m, sent_area, area)
     if not work.principal.scope.covers(area):
-        raise _out_of_scope(work, m, area)
+        raise _out_of_scope(area)
     rec = work.create(m.collection, m.record_id, values, area)
     work.audit(m, rec, "create", [], [])
     return _ok(m, 1, []), clean
@@ -147,7 +147,7 @@ def _update(work: Work, m: MutationIn, closes: int) -> tuple[dict[str, Any], dic
         raise Rejected("not_found", f"The server has no {m.collection} record {m.record_id!r}; create it first.")
     scope = work.principal.scope
     if not scope.covers(rec.area):
-        raise _out_of_scope(work, m, rec.area)
+        raise _out_of_scope(rec.area)
     version = rec.state["version"]
     if m.base_version is None or not 1 <= m.base_version <= version:
         raise Rejected("invalid_base", f"`base_version` must be the record's version you last saw, from 1 to "
@@ -159,7 +159,7 @@ def _update(work: Work, m: MutationIn, closes: int) -> tuple[dict[str, Any], dic
     if "area_id" in outcome.changed or PARENTS[m.collection] and PARENTS[m.collection][0] in outcome.changed:
         area = _area_for(work, m.collection, rec.state | outcome.changed)
         if area != rec.area and not scope.covers(area):
-            raise _out_of_scope(work, m, area, moving=True)
+            raise _out_of_scope(area, moving=True)
     _check_sent_area(m, sent_area, area)
     conflicts = [{"conflict_id": str(uuid.uuid4()), "field": name, "base": None, "server": server,
                   "client": client} for name, (server, client) in outcome.clashes.items()]
@@ -178,5 +178,3 @@ def _ok(m: MutationIn, version: int, conflicts: list[dict[str, Any]]) -> dict[st
     return {"id": m.id, "status": "applied", "record_id": m.record_id, "version": version,
             "conflicts": conflicts, "error": None}
 
-
-__all__ = ["Rec", "apply_batch"]

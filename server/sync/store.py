@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from operator import itemgetter
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, select, text, update
