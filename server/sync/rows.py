@@ -96,7 +96,8 @@ def _out_json(value: Any) -> Any:
 
 def _out_stamp(value: Any) -> Any:
     if isinstance(value, str):  # SQLite's "YYYY-MM-DD HH:MM:SS.ffffff", always UTC
-        return f"{value[:10]}T{value[11:]}+00:00"
+        # as datetime.isoformat() writes it, which leaves out a zero fraction
+        return f"{value[:10]}T{value[11:19] if value.endswith('.000000') else value[11:]}+00:00"
     if value is None:
         return None
     return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
