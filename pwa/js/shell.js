@@ -34,8 +34,8 @@ export function buildShell(onLangChange) {
     navButton('#/', 'nav.home'),
     navButton('#/households', 'nav.households', { 'data-action': 'households' }),
     navButton('#/followups', 'nav.followups'),
-    navButton('#/sync', 'nav.sync'),
-    navButton('#/console', 'nav.console', { hidden: true }));
+    navButton('#/sync', 'nav.sync'));
+  shell.consoleNav = navButton('#/console', 'nav.console');
   root.append(shell.header, shell.update, shell.alert, shell.main, shell.nav);
   syncEvents.addEventListener('status', refreshStatus);
   syncEvents.addEventListener('outbox', refreshCount);
@@ -52,7 +52,9 @@ export function setNavVisible(visible) {
 
 // The console is shown to supervisors and admins only.
 export function setRole(role) {
-  shell.nav.querySelector("[data-nav='#/console']").hidden = !['supervisor', 'admin'].includes(role);
+  const show = ['supervisor', 'admin'].includes(role);
+  if (show && !shell.consoleNav.isConnected) shell.nav.append(shell.consoleNav);
+  if (!show) shell.consoleNav.remove();
 }
 
 export function markNav(hash) {

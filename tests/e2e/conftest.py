@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, GEO, PHONE
+from .helpers import CHROMIUM, CHROMIUM_ARGS, DESKTOP, GEO, PHONE
 from .server_process import run_server
 
 
@@ -56,3 +56,17 @@ def phone(browser):
         ctx.close()
 
 
+@pytest.fixture
+def desktop(browser):
+    """A fresh office-desktop-sized context (the supervisor console uses the width)."""
+    contexts = []
+
+    def make(locale: str = "zh-CN", **kw):
+        ctx = browser.new_context(viewport=DESKTOP, locale=locale, accept_downloads=True, **kw)
+        ctx.set_default_timeout(15000)
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

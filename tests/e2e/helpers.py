@@ -17,6 +17,7 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = os.environ.get("DOORSTEP_E2E_PASSWORD", "e2e-pass-4711")
 PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1366, "height": 900}
 # Where the emulated phone stands (any point works; the server does not check it).
 GEO = {"latitude": 30.2741, "longitude": 120.1551, "accuracy": 12}
 

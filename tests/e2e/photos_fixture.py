@@ -22,3 +22,10 @@ def camera_photo(path: Path, size=(4000, 3000), seed: int = 0) -> Path:
     draw.rectangle([0, 0, 63, 63], fill=tuple(os.urandom(3)))
     img.save(path, "JPEG", quality=92)
     return path
+
+
+def gravel_photo(path: Path, side: int = 1600) -> Path:
+    """Per-pixel noise (a close-up of gravel): still over 1 MiB after the phone re-encodes it."""
+    img = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    img.save(path, "JPEG", quality=95)
+    return path

@@ -125,3 +125,32 @@ def test_follow_up_recorded_from_the_dispute(server, phone):
     # It shows in the follow-ups list as done.
     page.click("[data-nav='#/followups']")
     page.wait_for_selector(f"[data-followup-id='{mine[0]['id']}']")
+
+
+def test_assignee_chosen_from_the_people_in_scope_offline(server, phone):
+    login = api_session(server, "worker1")
+    dispute_id = _create_dispute(server, login, f"占道经营 {uuid.uuid4().hex[:6]}")
+    people = httpx.get(f"{server}/api/users", headers={"Authorization": f"Bearer {login['token']}"}, timeout=10).json()["users"]
+    mediator = next(u for u in people if u["username"] == "mediator")
+    ctx = phone()
+    page = ctx.new_page()
+    sign_in(page, server, "worker1")
+    page.wait_for_function("() => import('/js/db.js').then((m) => m.getMeta('people')).then((p) => !!(p && p.users.length))")
+
+    # Offline, after a reload: the list comes from this phone.
+    go_offline(ctx)
+    page.reload()
+    page.evaluate("(id) => { location.hash = `#/d/${id}/edit`; }", dispute_id)
+    select = page.locator("form[data-form=dispute] select[name=assignee_id]")
+    select.wait_for()
+    offered = select.evaluate("(s) => Array.from(s.options, (o) => o.value)")
+    assert mediator["id"] in offered
+    select.select_option(mediator["id"])
+    page.click("form[data-form=dispute] [type=submit]")
+    page.wait_for_selector("[data-action=edit-dispute]")
+    assert mediator["display_name"] in page.text_content("dl.facts")
+    go_online(ctx)
+    page.click("[data-action=sync-now]")
+    wait_outbox(page, 0)
+    record = api_pull_all(server, api_login(server, "worker1"))["disputes"][dispute_id]
+    assert record["assignee_id"] == mediator["id"]

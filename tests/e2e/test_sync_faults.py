@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from .helpers import PASSWORD, api_login, api_pull_all, go_offline, go_online, sign_in, wait_outbox
-from .photos_fixture import camera_photo
+from .photos_fixture import camera_photo, gravel_photo
 
 pytestmark = pytest.mark.e2e
 
@@ -63,7 +63,15 @@ def test_photo_upload_cut_mid_patch_resumes_from_server_offset(server, phone, tm
     ctx = phone()
     page = ctx.new_page()
     sign_in(page, server, "worker2")
+    posts: list[dict] = []
     patches: list[dict] = []
+
+    def log_post(route):
+        req = route.request
+        if req.method == "POST":
+            posts.append({"length": int(req.headers["upload-length"]), "type": req.headers.get("content-type"),
+                          "sent": len(req.post_data_buffer or b"")})
+        route.continue_()
 
     def cut_first_patch(route):
         req = route.request
@@ -83,24 +91,32 @@ def test_photo_upload_cut_mid_patch_resumes_from_server_offset(server, phone, tm
         route.continue_()
 
     go_offline(ctx)
-    _record_visit(page, f"photo resume {uuid.uuid4().hex[:8]}", [camera_photo(tmp_path / "site.jpg", seed=5)])
-    size = page.evaluate("""async () => {
-        const { uploads } = await import('/js/outbox.js');
-        const rows = await uploads();
-        return rows[0].size;
+    # A busy scene stays over one chunk after downscaling; a plain one fits in one.
+    photos = [gravel_photo(tmp_path / "gravel.jpg"), camera_photo(tmp_path / "site.jpg", seed=5)]
+    _record_visit(page, f"photo resume {uuid.uuid4().hex[:8]}", photos)
+    sizes, chunk = page.evaluate("""async () => {
+        const [{ uploads }, { CHUNK }] = await Promise.all([import('/js/outbox.js'), import('/js/photos.js')]);
+        return [(await uploads()).map((u) => u.size).sort((a, b) => b - a), CHUNK];
     }""")
+    big, small = sizes
+    assert chunk == 1024 * 1024 and big > chunk > small
+    ctx.route("**/api/uploads", log_post)
     ctx.route("**/api/uploads/**", cut_first_patch)
     go_online(ctx)
     page.click("[data-action=sync-now]")
     wait_outbox(page, 0, timeout=40)
 
+    # Each upload carries its first chunk on the creation POST; the small photo needs nothing more.
+    by_length = {p["length"]: p for p in posts}
+    assert all(p["type"] == "application/offset+octet-stream" for p in posts)
+    assert by_length[small]["sent"] == small and by_length[big]["sent"] == chunk
     cut = patches[0]
-    assert cut["offset"] == 0 and cut["cut"]
-    resumed = [p for p in patches[1:]]
+    assert cut["offset"] == chunk and cut["cut"]
+    resumed = patches[1:]
     assert resumed, "no PATCH after the cut"
-    # It resumed where the server said it stood, not from zero.
-    assert resumed[0]["offset"] == cut["sent"] > 0
-    assert sum(p["sent"] for p in resumed) == size - cut["sent"]
+    # It resumed where the server said it stood, not from the start of the chunk.
+    assert resumed[0]["offset"] == chunk + cut["sent"] > chunk
+    assert sum(p["sent"] for p in resumed) == big - chunk - cut["sent"]
 
 
 def test_rejected_mutation_is_shown_fixed_and_resent(server, phone):
@@ -156,5 +172,35 @@ def test_revoked_token_keeps_the_outbox_and_asks_to_sign_in_again(server, phone)
     page.fill("input[name=password]", PASSWORD)
     page.click("[type=submit]")
     wait_outbox(page, 0, timeout=20)
+    visits = api_pull_all(server, api_login(server, "worker2")).get("visits", {}).values()
+    assert len([v for v in visits if v.get("notes") == notes]) == 1
+
+
+def test_sign_in_after_a_refused_token_keeps_the_device(server, phone):
+    ctx = phone()
+    page = ctx.new_page()
+    logins: list[dict] = []
+    ctx.route("**/api/auth/login", lambda route: (logins.append(route.request.post_data_json), route.continue_()))
+    sign_in(page, server, "worker2")
+    assert "device_id" not in logins[0]
+    device_id = page.evaluate("import('/js/session.js').then((m) => m.session.device_id)")
+    go_offline(ctx)
+    notes = f"after expiry {uuid.uuid4().hex[:8]}"
+    _record_visit(page, notes)
+    # The server stops accepting the token, as when it expires.
+    page.evaluate("import('/js/session.js').then((m) => { m.session.token = 'expired'; })")
+    go_online(ctx)
+    page.evaluate("import('/js/sync.js').then((m) => m.syncNow())")
+    page.wait_for_selector("input[name=password]")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("[type=submit]")
+    wait_outbox(page, 0, timeout=20)
+    # The phone named its device, and the server kept it: the queued visit is that device's.
+    assert logins[-1]["device_id"] == device_id
+    assert page.evaluate("import('/js/session.js').then((m) => m.session.device_id)") == device_id
+    admin = api_login(server, "admin")
+    devices = httpx.get(f"{server}/api/devices", headers={"Authorization": f"Bearer {admin}"}, timeout=10).json()["devices"]
+    mine = next(d for d in devices if d["id"] == device_id)
+    assert mine["username"] == "worker2" and mine["revoked_at"] is None
     visits = api_pull_all(server, api_login(server, "worker2")).get("visits", {}).values()
     assert len([v for v in visits if v.get("notes") == notes]) == 1

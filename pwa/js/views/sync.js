@@ -105,8 +105,10 @@ export async function render() {
       h('p', { class: 'muted' }, status.lastSync ? t('sync.last', { time: fmtDateTime(status.lastSync) }) : t('sync.never'))]);
   }
 
-  async function drawLists() {
+  async function drawLists(first = false) {
     const [box, ups, conflicts] = await Promise.all([entries(), uploads(), getMeta('conflicts')]);
+    // Typing may have started while the lists were being read: keep the fix.
+    if (!first && (fixing || listBox.contains(document.activeElement))) return;
     clear(listBox);
     clear(conflictBox);
     listBox.append(h('h3', {}, t('sync.pending', { count: box.length + ups.length })));
@@ -129,7 +131,7 @@ export async function render() {
   syncEvents.addEventListener('outbox', onData);
   syncEvents.addEventListener('data', onData);
   drawProgress();
-  await drawLists();
+  await drawLists(true);
   refreshConflicts().then(() => onData()).catch(() => {});
   status.keepAwake = true;
   const el = page(t('sync.title'), null,

@@ -11,7 +11,7 @@ export const wide = true;
 function report(r) {
   return h('div', { class: 'card', 'data-import-report': '' },
     h('h3', {}, t('import.report')),
-    h('p', { role: 'status', 'data-import-summary': '' },
+    h('p', { role: 'status', 'data-import-summary': '', 'data-rows': String(r.rows), 'data-applied': String(r.applied), 'data-unchanged': String(r.unchanged) },
       t('import.summary', { rows: r.rows, applied: r.applied, unchanged: r.unchanged, rejected: r.rejected.length })),
     r.rejected.length
       ? [h('p', { class: 'error' }, t('import.rejectedTitle', { count: r.rejected.length })),
