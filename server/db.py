@@ -28,6 +28,8 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
         cur.execute("PRAGMA busy_timeout=10000")
         # FULL: a 200 from push promises the batch survives a power cut, not only a crash.
         cur.execute("PRAGMA synchronous=FULL")
+        # Random UUID keys touch pages all over the indexes; 2 MB (the default) thrashes.
+        cur.execute("PRAGMA cache_size=-65536")
         cur.close()
 
     @event.listens_for(sync_engine, "begin")
