@@ -102,6 +102,7 @@ def test_cases_assigned_in_bulk(server, desktop):
     page.fill("input[name=q]", tag)
     page.wait_for_function("() => document.querySelectorAll('.case-list [data-dispute-id]').length === 2")
     page.check("input[name=select_all]")
+    page.wait_for_selector("[data-action=bulk-apply]:not([disabled])")
     form = page.locator("form[data-form=bulk]")
     # Neither case has an office yet: each goes to its category's by default.
     assert form.locator("select[name=office]").input_value() == "*category"
@@ -139,8 +140,9 @@ def test_conflict_resolved_from_the_inbox(server, desktop):
     sign_in(page, server, "supervisor")
     open_screen(page, "#/console/conflicts", f"[data-conflict-id='{ids['status']}']")
     status_item = page.locator(f"[data-conflict-id='{ids['status']}']")
-    assert status_item.locator("[data-value=server] [data-text]").text_content() == "in_mediation"
-    assert status_item.locator("[data-value=client] [data-text]").text_content() == "resolved"
+    assert status_item.locator("[data-value=server]").get_attribute("data-raw") == "in_mediation"
+    assert status_item.locator("[data-value=client]").get_attribute("data-raw") == "resolved"
+    assert status_item.locator("[data-value=client] [data-text]").text_content() == "已化解"
     assert "mediator" in status_item.text_content() or "陈秀英" in status_item.text_content()
     # Choose the submitted value for one field, write a new one for the other.
     status_item.locator("[data-action=use-client]").click()

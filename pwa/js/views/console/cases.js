@@ -67,14 +67,21 @@ export async function render(params) {
   const all = h('input', { type: 'checkbox', name: 'select_all' });
   const bulk = bulkPanel({ offices: config.offices, people, byId, selected, onDone: () => syncNow() });
 
+  // On a phone the form sits below the list; this bar leads to it.
+  const barText = h('span');
+  const bar = h('div', { class: 'selection-bar', hidden: true }, barText,
+    h('button', { type: 'button', class: 'btn btn-primary btn-small', onclick: () => { bulk.el.scrollIntoView({ block: 'start' }); bulk.el.querySelector('select')?.focus(); } }, t('cases.toForm')));
   const changed = () => {
     counter.textContent = t('cases.count', { shown: shown.length, selected: selected.size });
+    barText.textContent = t('cases.selected', { count: selected.size });
+    bar.hidden = selected.size === 0;
     all.checked = shown.length > 0 && shown.every((d) => selected.has(d.id));
     bulk.update();
   };
   all.addEventListener('change', () => {
     for (const d of shown) { if (all.checked) selected.add(d.id); else selected.delete(d.id); }
-    draw();
+    for (const box of listBox.querySelectorAll('input[name=case]')) box.checked = selected.has(box.value);
+    changed();
   });
 
   async function draw() {
@@ -113,7 +120,7 @@ export async function render(params) {
     offline,
     filters,
     h('div', { class: 'case-layout' },
-      h('div', {}, h('label', { class: 'check' }, all, t('cases.selectAll')), counter, listBox),
+      h('div', {}, h('label', { class: 'check' }, all, t('cases.selectAll')), counter, listBox, bar),
       bulk.el));
   return {
     el,

@@ -1,6 +1,6 @@
 // Conflict inbox: open conflicts in my scope with the three values, who, when
 // and from which device; resolve by choosing a value or writing a new one.
-import { h, clear, field } from '../../dom.js';
+import { h, clear, field, select } from '../../dom.js';
 import { t, fmtDateTime } from '../../i18n.js';
 import { getJSON, postJSON, ApiError } from '../../api.js';
 import { one } from '../../store.js';
@@ -8,11 +8,15 @@ import { session } from '../../session.js';
 import { refreshConflicts, syncNow } from '../../sync.js';
 import { refreshPeople, cachedPeople, nameOf } from '../../people.js';
 import { empty } from '../common.js';
+import { STATUSES, RISKS, CATEGORIES, HANDLINGS, OUTCOMES } from '../../codes.js';
 import { consolePage, onlineBox, problemText } from './common.js';
 
 export const wide = true;
 
 const show = (v) => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+// Fields holding a code: shown by their label, chosen from a list.
+const CODES = { status: STATUSES, risk: RISKS, category: CATEGORIES, handling: HANDLINGS, outcome: OUTCOMES };
+const shown = (fieldName, v) => (CODES[fieldName] && CODES[fieldName].includes(v) ? t(`${fieldName}.${v}`) : show(v));
 
 // Typed back like the values in the conflict: text stays text, anything else is JSON.
 export function parseValue(raw, c) {
@@ -31,13 +35,20 @@ function recordLabel(rec, c) {
   return rec.title || rec.address || rec.notes || rec.due_on || c.record_id.slice(0, 8);
 }
 
-function valueBox(label, v, which) {
-  return h('div', { class: 'value', 'data-value': which }, h('strong', {}, label), h('span', { 'data-text': '' }, show(v)));
+function valueBox(label, v, which, fieldName) {
+  return h('div', { class: 'value', 'data-value': which, 'data-raw': show(v) }, h('strong', {}, label), h('span', { 'data-text': '' }, shown(fieldName, v)));
+}
+
+function editor(c) {
+  const codes = CODES[c.field];
+  if (codes) return select('value', [['', t('common.none')], ...codes.map((x) => [x, t(`${c.field}.${x}`)])], c.server ?? '');
+  const text = typeof c.server === 'string' ? c.server : c.server == null ? '' : JSON.stringify(c.server);
+  return h(text.length > 60 ? 'textarea' : 'input', { name: 'value', value: text });
 }
 
 function item(c, ctx) {
   const status = h('div', { role: 'status' });
-  const input = h(show(c.server).length > 60 ? 'textarea' : 'input', { name: 'value', value: typeof c.server === 'string' ? c.server : c.server == null ? '' : JSON.stringify(c.server) });
+  const input = editor(c);
   const li = h('li', { class: 'card item state-conflict', 'data-conflict-id': c.id, 'data-record-id': c.record_id });
   async function resolve(value) {
     clear(status);
@@ -74,9 +85,9 @@ function item(c, ctx) {
       device: ctx.devices.get(c.device_id) || (c.device_id || '').slice(0, 8),
     })),
     h('div', { class: 'values' },
-      valueBox(t('conflict.base'), c.base, 'base'),
-      valueBox(t('conflicts.server'), c.server, 'server'),
-      valueBox(t('conflicts.client'), c.client, 'client')),
+      valueBox(t('conflict.base'), c.base, 'base', c.field),
+      valueBox(t('conflicts.server'), c.server, 'server', c.field),
+      valueBox(t('conflicts.client'), c.client, 'client', c.field)),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'keep-server', onclick: () => resolve(c.server) }, t('conflicts.keepServer')),
       h('button', { type: 'button', class: 'btn', 'data-action': 'use-client', onclick: () => resolve(c.client) }, t('conflicts.useClient')),
@@ -110,7 +121,7 @@ export async function render() {
       reload: () => loader.reload(),
       resolved: (c, value) => {
         box.querySelector(`[data-conflict-id="${CSS.escape(c.id)}"]`)?.remove();
-        done.textContent = t('conflicts.done', { field: c.field, value: show(value) });
+        done.textContent = t('conflicts.done', { field: c.field, value: shown(c.field, value) });
         if (!box.querySelector('[data-conflict-id]')) { clear(box); box.append(empty(t('conflicts.none'))); }
         refreshConflicts().catch(() => {});
         syncNow();
