@@ -37,12 +37,15 @@ def test_map_shows_every_household_and_shaded_grid_without_tiles(server, desktop
     ctx = desktop()
     tried = block_internet(ctx)
     page = ctx.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     sign_in(page, server, "supervisor")
     token = api_login(server, "supervisor")
     village = area_by_code(server, token, "QSZ-LX")
 
     page.click("[data-nav='#/console']")
     page.wait_for_selector("[data-stat=total]")
+    assert page.evaluate("typeof window.L") == "undefined"  # Leaflet comes with the map screen only
     page.click("[data-tab='#/console/map']")
     page.select_option("form[data-form=filters] select[name=area]", village["id"])
     page.click("form[data-form=filters] [type=submit]")
@@ -60,6 +63,9 @@ def test_map_shows_every_household_and_shaded_grid_without_tiles(server, desktop
     assert tried and all("tile" in u or "openstreetmap" in u for u in tried)
     page.wait_for_selector("[data-map-note]:not([hidden])")
     assert page.get_attribute("[data-map]", "data-points") == str(len(points))
+    # Leaflet, loaded on demand, runs under the app's CSP (no inline script or style).
+    assert page.evaluate("document.querySelectorAll('script[data-leaflet]').length") == 1
+    assert refused == []
 
     # Beside the map, the table per area.
     report = api_json(server, token, "/api/reports/coverage", area_id=village["id"])

@@ -71,7 +71,8 @@ function pointTip(p) {
 // Draw into `container` (already in the page). Returns { map, counts }.
 export async function drawCoverage(container, { areas, points, tileUrl, onTileTrouble, onOpen }) {
   const L = await loadLeaflet();
-  const map = L.map(container, { attributionControl: false, zoomSnap: 0.5, maxZoom: 19 });
+  const map = L.map(container, { attributionControl: false, zoomControl: false, zoomSnap: 0.5, maxZoom: 19 });
+  L.control.zoom({ zoomInTitle: t('map.zoomIn'), zoomOutTitle: t('map.zoomOut') }).addTo(map);
   if (tileUrl) {
     const tiles = L.tileLayer(tileUrl, { maxZoom: 19 });
     let told = false;
