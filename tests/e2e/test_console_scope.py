@@ -19,6 +19,15 @@ def _no_sideways_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+def _small_targets(page) -> list:
+    """Visible controls in the screen lower than 44 px."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll(
+        'main a, main button, main select, main input:not([type=checkbox]), main summary'))
+        .filter((e) => e.offsetParent !== null)
+        .map((e) => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
+        .filter(([, h]) => h < 44)""")
+
+
 def test_village_supervisor_sees_nothing_of_another_village(server, phone):
     admin = api_login(server, "admin")
     mine, other = area_by_code(server, admin, "QSZ-QS"), area_by_code(server, admin, "QSZ-LX")
@@ -52,6 +61,7 @@ def test_village_supervisor_sees_nothing_of_another_village(server, phone):
     options = page.eval_on_selector_all("select[name=area] option", "els => els.map((e) => e.value)")
     assert mine["id"] in options and other["id"] not in options and not set(options) & other_areas
     _no_sideways_scroll(page)
+    assert _small_targets(page) == []
     # Asking for the other village by hand gets an error, not its numbers.
     open_screen(page, f"#/console?area={other['id']}", "[data-console] [role=alert]")
     assert page.locator("[data-stat]").count() == 0
@@ -68,11 +78,14 @@ def test_village_supervisor_sees_nothing_of_another_village(server, phone):
     total_households = page.text_content("[data-table=coverage] tr[data-total] [data-col=households]")
     assert int(total_households) == api_json(server, sup, "/api/reports/coverage")["total"]["households"]
     _no_sideways_scroll(page)
+    assert _small_targets(page) == []
 
     # Cases: only this village's.
     open_screen(page, "#/console/cases?status=all", ".case-list")
     listed = set(page.eval_on_selector_all(".case-list [data-dispute-id]", "els => els.map((e) => e.dataset.disputeId)"))
     assert listed == my_disputes
+    _no_sideways_scroll(page)
+    assert _small_targets(page) == []
 
     # Export: every row is from this village.
     open_screen(page, "#/console/exports", "[data-export=disputes-csv]")
