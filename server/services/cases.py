@@ -45,6 +45,15 @@ def followups_for(dispute: dict[str, Any], resolved_on: date) -> list[dict[str, 
              "done_at": None, "agreement_kept": None, "notes": None}]
 
 
+def followup_mutation(followup: dict[str, Any], at: str) -> Any:
+    """The create mutation for a scheduled follow-up; its id is fixed by the follow-up's, so it applies once."""
+    from server.sync.protocol import MutationIn
+
+    return MutationIn(id=str(uuid.uuid5(NS, f"mutation:{followup['id']}")), collection="followups",
+                      record_id=followup["id"], op="create", base_version=None, at=at,
+                      fields={k: v for k, v in followup.items() if k != "id" and v is not None})
+
+
 def followup_id(dispute_id: str, due_on: date) -> str:
     return str(uuid.uuid5(NS, f"followup:{dispute_id}:{due_on.isoformat()}"))
 
@@ -101,19 +110,12 @@ async def bulk_update(session: AsyncSession, principal: Principal, ids: list[str
                                     base_version=d.version, fields=fields, at=at))
         if fields.get("status") == "resolved" and d.status != "resolved":
             resolving[d.id] = {"id": d.id, "followup_class": fields.get("followup_class", d.followup_class)}
+    # The engine schedules the follow-ups of every case it sees resolved; report which ones.
     results = {r.record_id: r for r in await apply_batch(session, principal, mutations)} if mutations else {}
-    scheduled: dict[str, list[str]] = {}
-    plans = [(dispute_id, f) for dispute_id, dispute in resolving.items()
-             if getattr(results.get(dispute_id), "status", None) in ("applied", "conflict")
-             and "status" not in _clashing(results[dispute_id]) for f in followups_for(dispute, today)]
-    if plans:
-        followups = [MutationIn(id=str(uuid.uuid5(NS, f"mutation:{f['id']}")), collection="followups",
-                                record_id=f["id"], op="create", base_version=None, at=at,
-                                fields={k: v for k, v in f.items() if k != "id" and v is not None})
-                     for _, f in plans]
-        for (dispute_id, _), r in zip(plans, await apply_batch(session, principal, followups), strict=True):
-            if r.status == "applied":
-                scheduled.setdefault(dispute_id, []).append(r.record_id)
+    scheduled = {dispute_id: [f["id"] for f in followups_for(dispute, today)]
+                 for dispute_id, dispute in resolving.items()
+                 if getattr(results.get(dispute_id), "status", None) in ("applied", "conflict")
+                 and "status" not in _clashing(results[dispute_id])}
     return [_result(i, results.get(i), scheduled.get(i, [])) for i in ids]
 
 

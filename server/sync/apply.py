@@ -47,7 +47,23 @@ async def apply_batch(session: AsyncSession, principal: Principal, mutations: li
     await moves.cascade(work)
     await history.fill_bases(work)
     await work.flush()
+    followups = _scheduled_followups(work)
+    if followups:
+        # Through the engine like any write: versioned, audited, in the feed. The ids come from the
+        # dispute and due date, so a case resolved twice on one day is scheduled once.
+        await apply_batch(session, principal, followups)
     return [MutationResult(**r, replayed=replayed) for r, replayed in results]
+
+
+def _scheduled_followups(work: Work) -> list[MutationIn]:
+    """Follow-up creates for the cases this batch resolved (class 1: a month, 2: three, 3: six)."""
+    from server.services.cases import followup_mutation, followups_for
+    from server.services.reports import local_today
+
+    today = local_today()
+    return [followup_mutation(f, work.now.isoformat())
+            for rec in dict.fromkeys(work.resolved) if rec.state.get("status") == "resolved"
+            for f in followups_for(rec.state, today)]
 
 
 def _result(work: Work, m: MutationIn, closes: dict[str, int]) -> tuple[dict[str, Any], bool]:

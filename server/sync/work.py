@@ -57,6 +57,7 @@ class Work:
         self.conflict_rows: list[tuple[Rec, dict[str, Any], dict[str, Any]]] = []
         self.audit_rows: list[dict[str, Any]] = []
         self.pending_bases: list[tuple[str, str, int, list[dict[str, Any]], dict[str, Any]]] = []
+        self.resolved: list[Rec] = []  # disputes this batch resolved: their follow-ups are scheduled after it
 
     async def prepare(self, mutations: list[MutationIn]) -> None:
         """Lock (PostgreSQL), then read everything the batch needs in a few set-based queries."""
@@ -93,9 +94,11 @@ class Work:
                      created_by=user, updated_by=user, conflicts=0, field_meta={})
         # No field_meta entries at creation: a field never changed since counts as changed at version 1,
         # and every update's base is at least 1, so creation values never clash.
+        rec = Rec(collection, state, new=True)
         if collection == "disputes":
             state["resolved_at"] = self.now if state.get("status") == "resolved" else None
-        rec = Rec(collection, state, new=True)
+            if state["resolved_at"] is not None:
+                self.resolved.append(rec)
         self.recs[(collection, record_id)] = rec
         return rec
 
@@ -107,6 +110,7 @@ class Work:
             # resolved_at is the server's: set when a case becomes resolved, cleared when it is reopened.
             if changed["status"] == "resolved" and state.get("status") != "resolved":
                 state["resolved_at"] = self.now
+                self.resolved.append(rec)
             elif changed["status"] != "resolved":
                 state["resolved_at"] = None
         before = state["area_id"]
