@@ -240,14 +240,16 @@ async def case_days(session: AsyncSession, disputes: list[Any]) -> dict[str, tup
     resolved: dict[str, tuple[int, str | None]] = {}
     for start in range(0, len(ids), 1000):
         rows = await session.execute(
-            select(Mutation.record_id, Mutation.op, Mutation.at, Mutation.fields, Mutation.version)
+            select(Mutation.record_id, Mutation.op, Mutation.at, Mutation.fields, Mutation.version, Mutation.result)
             .where(Mutation.collection == "disputes", Mutation.record_id.in_(ids[start:start + 1000]),
                    Mutation.status.in_(("applied", "conflict"))))
-        for record_id, op, at, fields, version in rows:
+        for record_id, op, at, fields, version, result in rows:
             if op == "create":
                 found[record_id] = at
-            if isinstance(fields, dict) and fields.get("status") == "resolved" and (version or 0) >= resolved.get(
-                    record_id, (-1, None))[0]:
+            # A field that clashed was not applied: that mutation did not resolve the case.
+            clashed = {c.get("field") for c in (result or {}).get("conflicts") or [] if isinstance(c, dict)}
+            if isinstance(fields, dict) and fields.get("status") == "resolved" and "status" not in clashed \
+                    and (version or 0) >= resolved.get(record_id, (-1, None))[0]:
                 resolved[record_id] = (version or 0, at)
     out = {}
     for d in disputes:
