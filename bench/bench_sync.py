@@ -23,7 +23,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -35,25 +34,12 @@ from pathlib import Path
 import httpx
 import msgspec
 
-from server.db import Database, migrate
+from server.db import migrate
 from server.settings import Settings
-from tests.seed import PASSWORD, seed, sid
+from tests.live import free_port, seed_database
+from tests.seed import PASSWORD, sid
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _seed(settings: Settings) -> None:
-    db = Database(settings)
-    try:
-        await seed(db)
-    finally:
-        await db.dispose()
 
 
 def start_server(data_dir: Path, port: int, profile: bool) -> subprocess.Popen:
@@ -132,7 +118,7 @@ def main() -> None:
     migrate(settings)
     template = workdir / "template.sqlite3"
     shutil.copy(data_dir / "doorstep.sqlite3", template)
-    asyncio.run(_seed(settings))
+    asyncio.run(seed_database(settings))
     port = free_port()
     server = start_server(data_dir, port, args.profile)
     base = f"http://127.0.0.1:{port}"

@@ -24,7 +24,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _seed(settings: Settings) -> None:
+async def seed_database(settings: Settings) -> None:
+    """Load the test town into the (migrated) database of ``settings``."""
     db = Database(settings)
     try:
         await seed(db)
@@ -35,7 +36,7 @@ async def _seed(settings: Settings) -> None:
 @contextmanager
 def live_server(settings: Settings) -> Iterator[str]:
     """Seed the (migrated) database of ``settings`` and serve it; yields the base URL."""
-    asyncio.run(_seed(settings))
+    asyncio.run(seed_database(settings))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -16,10 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.db import Database, migrate
+from server.db import migrate
 from server.settings import Settings
-from tests.live import free_port
-from tests.seed import PASSWORD, seed, sid
+from tests.live import free_port, seed_database
+from tests.seed import PASSWORD, sid
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,14 +42,6 @@ def _start(data_dir: Path, port: int) -> subprocess.Popen:
     raise AssertionError("the server did not start")
 
 
-async def _seed(settings: Settings) -> None:
-    db = Database(settings)
-    try:
-        await seed(db)
-    finally:
-        await db.dispose()
-
-
 def _batches() -> list[dict]:
     return [{"mutations": [{"id": str(uuid.uuid4()), "collection": "households", "record_id": str(uuid.uuid4()),
                             "op": "create", "base_version": None, "at": None,
@@ -61,7 +53,7 @@ def test_sigkill_mid_push_then_pushing_again_lands_each_mutation_once(tmp_path):
     data_dir = tmp_path / "data"
     settings = Settings.from_env({}, data_dir=data_dir)
     migrate(settings)
-    asyncio.run(_seed(settings))
+    asyncio.run(seed_database(settings))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     batches = _batches()
