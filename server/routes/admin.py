@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
+from server import schemas
 from server.auth import Principal, admins_only, supervisors_only
 from server.errors import UnsupportedMediaType
 from server.services import area_admin, cases, imports
@@ -46,12 +47,7 @@ class AreaIn(msgspec.Struct, forbid_unknown_fields=True):
     boundary: dict[str, Any] | None = None
 
 
-class AreaOut(msgspec.Struct):
-    id: str
-    parent_id: str | None
-    kind: str
-    name: str
-    code: str
+class AreaOut(schemas.AreaOut):
     boundary: dict[str, Any] | None
 
 

@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
+from server import schemas
 from server.auth import Principal, admins_only
 from server.services import users
 
@@ -34,12 +35,7 @@ class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
     disabled: bool | None = None
 
 
-class UserOut(msgspec.Struct):
-    id: str
-    username: str
-    display_name: str
-    role: str
-    area_ids: list[str]
+class UserOut(schemas.UserOut):
     disabled: bool
 
 
