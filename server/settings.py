@@ -66,6 +66,9 @@ class Settings:
     tile_url: str = _doc(
         "Map tile URL template for the supervisor map.", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     )
+    tile_attribution: str = _doc(
+        "Credit shown on the map for its tiles (plain text).", "© OpenStreetMap contributors"
+    )
     resolution_target: float = _doc("Target dispute resolution rate shown on the dashboard (0..1).", 0.8)
     offices: dict[str, str] = _doc(
         "Responsible office per dispute category, as category=office pairs separated by ';'.",

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth import Principal
 from server.clock import iso, utcnow
 from server.errors import BadRequest, Conflict, NotFound
-from server.models import AuditEntry
+from server.models import AuditEntry, Device, User
 from server.models import Conflict as ConflictRow
 from server.sync import store
 from server.sync.apply import apply_batch
@@ -22,12 +22,13 @@ STATUSES = ("open", "resolved")
 MAX_LIST = 2000
 
 
-def conflict_out(row: Any) -> ConflictOut:
+def conflict_out(row: Any, user_name: str | None = None, device_name: str | None = None) -> ConflictOut:
     return ConflictOut(
         id=row.id, collection=row.collection, record_id=row.record_id, field=row.field, base=row.base,
         server=row.server, client=row.client, mutation_id=row.mutation_id, device_id=row.device_id,
         user_id=row.user_id, created_at=iso(row.created_at) or "", status=row.status, resolved_by=row.resolved_by,
-        resolved_at=iso(row.resolved_at), resolved_value=row.resolved_value)
+        resolved_at=iso(row.resolved_at), resolved_value=row.resolved_value, user_name=user_name,
+        device_name=device_name)
 
 
 def _readable(principal: Principal) -> Any:
@@ -40,11 +41,14 @@ async def list_conflicts(session: AsyncSession, principal: Principal, status: st
                          limit: int = MAX_LIST) -> list[ConflictOut]:
     if status is not None and status not in STATUSES:
         raise BadRequest(f"`status` must be open or resolved (or left out for both); got {status!r}.")
-    stmt = select(ConflictRow).where(_readable(principal))
+    stmt = (select(ConflictRow, User.display_name, Device.name)
+            .outerjoin(User, User.id == ConflictRow.user_id)
+            .outerjoin(Device, Device.id == ConflictRow.device_id)
+            .where(_readable(principal)))
     if status is not None:
         stmt = stmt.where(ConflictRow.status == status)
-    rows = await session.scalars(stmt.order_by(ConflictRow.created_at, ConflictRow.id).limit(min(limit, MAX_LIST)))
-    return [conflict_out(row) for row in rows]
+    rows = await session.execute(stmt.order_by(ConflictRow.created_at, ConflictRow.id).limit(min(limit, MAX_LIST)))
+    return [conflict_out(row, user_name, device_name) for row, user_name, device_name in rows]
 
 
 async def resolve(session: AsyncSession, principal: Principal, conflict_id: str, value: Any) -> ResolveResponse:

@@ -93,6 +93,9 @@ class ConflictOut(msgspec.Struct):
     resolved_by: str | None = None
     resolved_at: str | None = None
     resolved_value: Any = None
+    # Who and which device in words, for the supervisor's inbox (ids alone mean nothing to a person).
+    user_name: str | None = None
+    device_name: str | None = None
 
 
 class ConflictList(msgspec.Struct):

@@ -118,6 +118,7 @@ async def test_client_config_names_offices_target_and_tiles(client, ledger, sett
     body = (await client.get("/api/config", headers=await ledger.headers("worker1"))).json()
     assert body["offices"]["neighbour"] == settings.offices["neighbour"]
     assert body["resolution_target"] == settings.resolution_target and body["tile_url"] == settings.tile_url
+    assert body["tile_attribution"] == "© OpenStreetMap contributors"
 
 
 async def test_leaflet_is_served_from_its_package(client):

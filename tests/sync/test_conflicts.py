@@ -34,6 +34,7 @@ async def test_who_sees_a_conflict(client, ledger):
                                                                   "status", "open")
     assert (c["base"], c["server"], c["client"]) == ("reported", "assigned", "in_mediation")
     assert c["user_id"] == ledger.user_id("mediator") and c["mutation_id"] == result["id"]
+    assert (c["user_name"], c["device_name"]) == ("Mediator", "test phone")
     assert len(await _listed(client, await ledger.headers("admin"))) == 1
     assert len(await _listed(client, await ledger.headers("mediator"))) == 1  # their own
     assert await _listed(client, await ledger.headers("worker1")) == []  # not theirs

@@ -69,7 +69,7 @@ function pointTip(p) {
 }
 
 // Draw into `container` (already in the page). Returns { map, counts }.
-export async function drawCoverage(container, { areas, points, tileUrl, onTileTrouble, onOpen }) {
+export async function drawCoverage(container, { areas, points, tileUrl, tileAttribution, onTileTrouble, onOpen }) {
   const L = await loadLeaflet();
   const map = L.map(container, { attributionControl: false, zoomControl: false, zoomSnap: 0.5, maxZoom: 19 });
   L.control.zoom({ zoomInTitle: t('map.zoomIn'), zoomOutTitle: t('map.zoomOut') }).addTo(map);
@@ -78,7 +78,10 @@ export async function drawCoverage(container, { areas, points, tileUrl, onTileTr
     let told = false;
     tiles.on('tileerror', () => { if (!told) { told = true; onTileTrouble(); } });
     tiles.addTo(map);
-    if (/openstreetmap\.org/.test(tileUrl)) L.control.attribution({ prefix: false }).addAttribution(t('map.osm')).addTo(map);
+    // Leaflet writes attributions as HTML: the configured credit goes in as text.
+    const credit = document.createElement('span');
+    credit.textContent = tileAttribution || '';
+    if (credit.textContent) L.control.attribution({ prefix: false }).addAttribution(credit.innerHTML).addTo(map);
   } else onTileTrouble();
 
   const features = areas.features || [];

@@ -66,7 +66,7 @@ export async function render(params) {
     const wrap = h('div', {}, container, note, counts, legend());
     // Leaflet measures the box, so draw once it is on the page.
     whenAttached(container).then(() => drawCoverage(container, {
-      areas, points, tileUrl: config.tile_url,
+      areas, points, tileUrl: config.tile_url, tileAttribution: config.tile_attribution,
       onTileTrouble: () => { note.textContent = t('map.noTiles'); note.hidden = false; container.classList.add('no-tiles'); },
       onOpen: (id) => { location.hash = `#/h/${encodeURIComponent(id)}`; },
     })).then((res) => {
