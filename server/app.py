@@ -75,7 +75,6 @@ def create_app(settings: Settings) -> Litestar:
         finally:
             await db.dispose()
 
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     static = create_static_files_router(
         path="/",
         directories=[settings.pwa_dir],
@@ -128,6 +127,13 @@ def _initial_state(settings: Settings) -> State:
     return State({"settings": settings})
 
 
+def configure_logging(settings: Settings) -> None:
+    """Process-wide logging for a served app (tests leave logging to pytest)."""
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
 def create_app_from_env() -> Litestar:
     """Factory for ``uvicorn --factory``: settings from this process's environment."""
-    return create_app(Settings.from_env(os.environ))
+    settings = Settings.from_env(os.environ)
+    configure_logging(settings)
+    return create_app(settings)

@@ -161,8 +161,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"  serving http://{settings.host}:{settings.port}/ (Ctrl+C stops)", flush=True)
     common: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": settings.log_level.lower()}
     if settings.workers == 1:
-        from server.app import create_app
+        from server.app import configure_logging, create_app
 
+        configure_logging(settings)
         uvicorn.run(create_app(settings), **common)
     else:
         # Each worker process builds its own app from the environment, so pass the flags down through it.
