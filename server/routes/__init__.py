@@ -5,6 +5,7 @@ from server.routes.config import client_config
 from server.routes.conflicts import ConflictController
 from server.routes.admin import AreaController, CaseController, ImportController
 from server.routes.health import health
+from server.routes.history import history
 from server.routes.photos import PhotoController
 from server.routes.sync import SyncController
 from server.routes.reports import ReportController
@@ -14,6 +15,7 @@ from server.routes.users import UserController
 ROUTE_HANDLERS: list = [
     health,
     client_config,
+    history,
     AuthController,
     MeController,
     UserController,

@@ -82,6 +82,14 @@ def test_two_phones_edit_one_dispute_offline(server, phone):
     assert mine[0]["field"] == "status"
     assert {mine[0]["server"], mine[0]["client"]} == {"in_mediation", "resolved"}
 
+    # The case's timeline, online, says who changed it and that the mediator's edit clashed.
+    names = {u: httpx.get(f"{server}/api/me", timeout=10, headers={"Authorization": f"Bearer {api_login(server, u)}"})
+             .json()["user"]["display_name"] for u in ("worker1", "mediator")}
+    b.goto(b.url.split("#")[0] + f"#/d/{dispute_id}")
+    timeline = b.locator("[data-timeline] li")
+    timeline.filter(has_text=names["worker1"]).first.wait_for()
+    assert timeline.filter(has_text=names["mediator"]).count() == 1
+
 
 def test_an_edit_sends_only_the_changed_field_with_its_base_version(server, phone):
     title = f"道路占用 {uuid.uuid4().hex[:6]}"

@@ -11,8 +11,12 @@ import { PHOTO_KINDS } from '../codes.js';
 import { page, dl, empty, riskChip, statusChip, pendingMark, householdLabel, isOverdue, dateText, photoThumb } from './common.js';
 import { photoPicker } from './photo-picker.js';
 import { cachedPeople, nameOf } from '../people.js';
+import { getJSON } from '../api.js';
 
-function timeline(d, visits, followups, box) {
+const fieldNames = (names) => names.map((k) => t(`dispute.${k}`)).join(', ');
+
+// `changes`, when the server could be asked, is the case's history: who changed which fields.
+function timeline(d, visits, followups, box, changes = null) {
   const events = [];
   if (d.created_at) events.push([d.created_at, t('timeline.created')]);
   for (const v of visits) events.push([v.visited_at, t('timeline.visit', { outcome: t(`outcome.${v.outcome}`) })]);
@@ -20,8 +24,15 @@ function timeline(d, visits, followups, box) {
     if (f.done_at) events.push([f.done_at, t('timeline.followupDone', { kept: f.agreement_kept === true ? t('followup.kept') : f.agreement_kept === false ? t('followup.broken') : t('followup.unknown') })]);
     else events.push([f.due_on, t('timeline.followupDue')]);
   }
-  if (d.updated_at && d.version > 1) events.push([d.updated_at, t('timeline.updated', { version: d.version })]);
-  for (const e of box) events.push([e.at, t(e.state === 'rejected' ? 'timeline.rejected' : 'timeline.pending', { fields: Object.keys(e.fields).map((k) => t(`dispute.${k}`)).join(', ') })]);
+  if (changes) {
+    for (const c of changes) {
+      if (c.op !== 'update') continue;
+      const who = [c.user_name, c.device_name].filter(Boolean).join(' · ');
+      if (c.fields.length) events.push([c.at || c.received_at, t('timeline.change', { fields: fieldNames(c.fields), who })]);
+      if (c.conflicts.length) events.push([c.at || c.received_at, t('timeline.clash', { fields: fieldNames(c.conflicts), who })]);
+    }
+  } else if (d.updated_at && d.version > 1) events.push([d.updated_at, t('timeline.updated', { version: d.version })]);
+  for (const e of box) events.push([e.at, t(e.state === 'rejected' ? 'timeline.rejected' : 'timeline.pending', { fields: fieldNames(Object.keys(e.fields)) })]);
   events.sort((a, b) => String(b[0]).localeCompare(String(a[0])));
   return h('ol', { class: 'timeline' }, events.map(([when, what]) => h('li', {}, h('span', { class: 'muted' }, fmtDateTime(when)), ' ', what)));
 }
@@ -53,6 +64,7 @@ export async function render({ id }, ctx = {}) {
   const myPhotos = photos.filter((p) => p.record && p.record.collection === 'disputes' && p.record.id === id);
   const pending = box.filter((e) => e.collection === 'disputes' && e.record_id === id);
   const adder = addPhotos(d, () => ctx.rerender && ctx.rerender());
+  const history = h('div', { 'data-timeline': '' }, timeline(d, myVisits, myFollowups, pending));
   const el = page(d.title || t(`category.${d.category || 'other'}`), back,
     h('div', { class: `risk-bar risk-${d.risk || 'none'}` }, riskChip(d.risk), statusChip(d.status), pendingMark(d)),
     d.conflicts ? h('p', { class: 'notice' }, t('dispute.hasConflicts', { count: d.conflicts }), ' ', h('a', { href: '#/sync' }, t('nav.sync'))) : null,
@@ -79,7 +91,11 @@ export async function render({ id }, ctx = {}) {
     myPhotos.length ? h('ul', { class: 'thumbs' }, myPhotos.map((p) => h('li', {}, photoThumb(p.id), h('span', { class: 'muted' }, t(`kind.${p.kind || 'other'}`))))) : empty(t('dispute.noPhotos')),
     adder.el,
     h('h3', {}, t('dispute.timeline')),
-    timeline(d, myVisits, myFollowups, pending));
+    history);
+  // Online, the server's history says who changed what; offline the phone's own view stays.
+  getJSON(`/api/records/disputes/${encodeURIComponent(id)}/history`)
+    .then((r) => history.replaceChildren(timeline(d, myVisits, myFollowups, pending, r.history)))
+    .catch(() => {});
   // Redraw on new data, but not under photos being added.
   return { el, get live() { return adder.picker.photos.length === 0; }, title: d.title };
 }
