@@ -36,7 +36,7 @@ import msgspec
 
 from server.db import migrate
 from server.settings import Settings
-from tests.live import free_port, seed_database
+from tests.live import free_port, seed_database, wait_healthy
 from tests.seed import PASSWORD, sid
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,15 +52,8 @@ def start_server(data_dir: Path, port: int, profile: bool) -> subprocess.Popen:
     else:
         cmd = uvicorn
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the server did not start")
+    wait_healthy(f"http://127.0.0.1:{port}", proc)
+    return proc
 
 
 def make_batches(total: int, batch: int, households: list[str]) -> list[list[dict]]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import uvicorn
@@ -16,6 +18,23 @@ from server.app import create_app
 from server.db import Database
 from server.settings import Settings
 from tests.seed import PASSWORD, seed
+
+
+def wait_healthy(base_url: str, proc: subprocess.Popen, timeout: float = 40.0, log: Path | None = None) -> None:
+    """Wait until a server process answers /api/health; kill it and raise if it never does."""
+    tail = (lambda: ":\n" + log.read_text()[-4000:]) if log is not None else (lambda: "")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited early{tail()}")
+        try:
+            if httpx.get(f"{base_url}/api/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"the server did not answer /api/health within {timeout:.0f} s{tail()}")
 
 
 def free_port() -> int:

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+
+from tests.live import free_port, wait_healthy
 
 from .helpers import PASSWORD
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _doorstep_command() -> list[str]:
@@ -31,20 +24,6 @@ def _doorstep_command() -> list[str]:
     if found:
         return [found]
     return [sys.executable, "-m", "server.cli"]
-
-
-def _wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 40.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{log.read_text()[-4000:]}")
-        try:
-            if httpx.get(f"{base}/api/health", timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server not healthy after {timeout}s:\n{log.read_text()[-4000:]}")
 
 
 @contextmanager
@@ -58,7 +37,7 @@ def run_server(data: Path) -> Iterator[str]:
         env=env, capture_output=True, text=True, timeout=180,
     )
     assert demo.returncode == 0, demo.stdout + demo.stderr
-    port = _free_port()
+    port = free_port()
     log = data / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -67,7 +46,7 @@ def run_server(data: Path) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, proc, log)
+        wait_healthy(base, proc, log=log)
         yield base
     finally:
         proc.terminate()

@@ -18,7 +18,7 @@ import pytest
 
 from server.db import migrate
 from server.settings import Settings
-from tests.live import free_port, seed_database
+from tests.live import free_port, seed_database, wait_healthy
 from tests.seed import PASSWORD, sid
 
 pytestmark = pytest.mark.slow
@@ -31,15 +31,8 @@ def _start(data_dir: Path, port: int) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "server.app:create_app_from_env", "--factory",
                              "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
                             cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    proc.kill()
-    raise AssertionError("the server did not start")
+    wait_healthy(f"http://127.0.0.1:{port}", proc)
+    return proc
 
 
 def _batches() -> list[dict]:
