@@ -22,11 +22,9 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.engine import make_url
 
 from server.auth import Principal
 from server.clock import utcnow
@@ -35,6 +33,7 @@ from server.models import Area, Household
 from server.scope import Scope
 from server.services.imports import import_households
 from server.settings import Settings
+from tests.pgdb import scratch_database
 
 VILLAGES, GRIDS_PER_VILLAGE = 10, 20
 
@@ -97,28 +96,10 @@ def main() -> None:
             migrate(settings)
             asyncio.run(bench(settings, args.rows))
             return
-        import asyncpg
-
-        name = f"doorstep_bench_{uuid.uuid4().hex[:8]}"
-        admin_dsn = make_url(args.database_url).set(drivername="postgresql", database="postgres")
-        dsn = admin_dsn.render_as_string(hide_password=False)
-
-        async def admin(sql: str) -> None:
-            conn = await asyncpg.connect(dsn)
-            try:
-                await conn.execute(sql)
-            finally:
-                await conn.close()
-
-        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-        try:
-            url = make_url(args.database_url).set(database=name).render_as_string(hide_password=False)
+        with scratch_database(args.database_url, "doorstep_bench") as url:
             settings = Settings.from_env({}, data_dir=Path(tmp), database_url=url)
             migrate(settings)
             asyncio.run(bench(settings, args.rows))
-        finally:
-            asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
 
 if __name__ == "__main__":
     main()

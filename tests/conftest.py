@@ -6,14 +6,11 @@ Each pytest process makes its own PostgreSQL database, so parallel runs do not c
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy.engine import make_url
@@ -21,36 +18,22 @@ from sqlalchemy.engine import make_url
 from server.app import create_app
 from server.db import Database, migrate
 from server.settings import Settings
+from tests.pgdb import scratch_database
 from tests.seed import PASSWORD, Ledger, seed
 
 PG_URL = os.environ.get("DOORSTEP_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 
-def _asyncpg_dsn(url: str, database: str) -> str:
-    u = make_url(url).set(drivername="postgresql", database=database)
-    return u.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
-def pg_database_url() -> AsyncIterator[str]:
+def pg_database_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this test process, dropped at the end."""
     if not PG_URL:
         pytest.skip("DOORSTEP_TEST_DATABASE_URL is not set")
-    name = f"{make_url(PG_URL).database or 'doorstep_test'}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(_asyncpg_dsn(PG_URL, "postgres"))
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    migrate(Settings.from_env({}, database_url=url))
-    yield url
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    prefix = f"{make_url(PG_URL).database or 'doorstep_test'}_{os.getpid()}"
+    with scratch_database(PG_URL, prefix) as url:
+        migrate(Settings.from_env({}, database_url=url))
+        yield url
 
 
 @pytest.fixture(scope="session")

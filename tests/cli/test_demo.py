@@ -5,16 +5,24 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-import uuid
 
 import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy.engine import make_url
 
 from server.app import create_app
 from server.settings import Settings
-from tests.cli.conftest import RECORD_TABLES, TABLES, cli_env, ok, run_cli, sign_in, sqlite_counts, sqlite_dump
+from tests.cli.conftest import (
+    RECORD_TABLES,
+    TABLES,
+    cli_env,
+    ok,
+    run_cli,
+    sign_in,
+    sqlite_counts,
+    sqlite_dump,
+)
+from tests.pgdb import asyncpg_dsn, scratch_database
 
 pytestmark = pytest.mark.slow
 PG_URL = os.environ.get("DOORSTEP_TEST_DATABASE_URL", "")
@@ -115,23 +123,12 @@ def pg_url():
     """A fresh, empty PostgreSQL database (the demo migrates it itself), dropped afterwards."""
     if not PG_URL:
         pytest.skip("DOORSTEP_TEST_DATABASE_URL is not set")
-    name = f"doorstep_cli_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin_dsn = make_url(PG_URL).set(drivername="postgresql", database="postgres").render_as_string(False)
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(admin_dsn)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database(PG_URL, f"doorstep_cli_{os.getpid()}") as url:
+        yield url
 
 
 async def pg_counts(url: str) -> dict[str, object]:
-    conn = await asyncpg.connect(make_url(url).set(drivername="postgresql").render_as_string(False))
+    conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         out: dict[str, object] = {t: await conn.fetchval(f'SELECT count(*) FROM "{t}"') for t in TABLES}
         for t in RECORD_TABLES:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.reports.town import CODE_OF, Town, children, today, under
+from tests.reports.town import CODE_OF, Town, children, today
 from tests.seed import sid
 
 WINDOWS = [(None, None), ("2026-11-01", "2026-11-10"), ("2026-11-11", "2026-11-30"), ("2026-10-31", "2026-10-31")]
