@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -39,6 +40,8 @@ SECURITY_HEADERS = {
 }
 # Besides handlers marked exclude_from_auth (health, sign-in, the field app's files), the schema is public.
 PUBLIC_PATHS = [r"^/schema"]
+# A push allocates tens of thousands of short-lived dicts; the first generation is collected less often.
+GC_THRESHOLDS = (10_000, 20, 20)
 # Request bodies that are not JSON: tus uploads carry raw bytes, imports carry CSV.
 NON_JSON_BODIES = ("/api/uploads", "/api/imports")
 
@@ -70,6 +73,7 @@ def create_app(settings: Settings) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         db = Database(settings)
         app.state.db = db
+        _settle_garbage_collector()
         try:
             yield
         finally:
@@ -121,6 +125,14 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
     )
     return app
+
+
+def _settle_garbage_collector() -> None:
+    # Everything loaded so far (modules, the app, SQLAlchemy's metadata) lives as long as the process:
+    # frozen, the collector stops walking it, which cost a push of 500 mutations about 10 ms of pauses.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def _initial_state(settings: Settings) -> State:
