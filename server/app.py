@@ -20,6 +20,7 @@ from litestar.static_files import create_static_files_router
 
 from server import __version__
 from server.auth import TokenAuthMiddleware
+from server.compression import IsalGzipMiddleware
 from server.db import Database
 from server.errors import EXCEPTION_HANDLERS, UnsupportedMediaType
 from server.photos.cleanup import photo_janitor
@@ -106,8 +107,9 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         compression_config=CompressionConfig(
-            # Handlers that send already-compressed bytes (JPEG, WebP) opt out with skip_compression.
-            backend="gzip", minimum_size=512, gzip_compress_level=6, exclude_opt_key="skip_compression"
+            # Gzip through ISA-L (see server/compression.py). Handlers that send already-compressed
+            # bytes (JPEG, WebP) opt out with skip_compression.
+            backend="gzip", middleware_class=IsalGzipMiddleware, minimum_size=512, exclude_opt_key="skip_compression"
         ),
         before_request=_before_request,
         after_request=_after_request,
