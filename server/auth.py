@@ -14,12 +14,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, literal, select, true, update
 
 from server.clock import as_utc, utcnow
 from server.errors import Forbidden, NotAuthenticated
-from server.models import Device, User
-from server.scope import Scope, assigned_areas, scope_for
+from server.models import Area, Device, User, UserArea
+from server.scope import Scope
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a miss costs as long as a wrong password.
@@ -88,26 +88,45 @@ def bearer_token(headers: Any) -> str | None:
 async def authenticate(db: Any, token: str, ttl: timedelta) -> Principal:
     """Resolve a bearer token to its principal, renewing the token's expiry on use."""
     now = utcnow()
-    async with db.read() as session:
-        row = (
-            await session.execute(
-                select(Device, User).join(User, User.id == Device.user_id).where(Device.token_hash == token_hash(token))
-            )
-        ).first()
-        if row is None:
-            raise NotAuthenticated("Sign in again: this token is not known.")
-        device, user = row
-        if device.revoked_at is not None:
-            raise NotAuthenticated("Sign in again: this device was signed out or revoked.")
-        if as_utc(device.expires_at) <= now:
-            raise NotAuthenticated("Sign in again: this token has expired.")
-        if user.disabled:
-            raise NotAuthenticated("Sign in again: this account is disabled.")
-        areas = await assigned_areas(session, user.id)
-        scope = await scope_for(session, user.role, areas)
-    if now - as_utc(device.last_seen_at) >= RENEW_EVERY:
-        await _renew(db, device.id, now, ttl)
-    return Principal(user.id, user.username, user.display_name, user.role, device.id, tuple(areas), scope)
+    # A plain connection, not an ORM session: this runs before every request.
+    async with db.engine.connect() as conn:
+        rows = (await conn.execute(_PRINCIPAL, {"hashed": token_hash(token)})).all()
+    if not rows:
+        raise NotAuthenticated("Sign in again: this token is not known.")
+    first = rows[0]
+    if first.revoked_at is not None:
+        raise NotAuthenticated("Sign in again: this device was signed out or revoked.")
+    if as_utc(first.expires_at) <= now:
+        raise NotAuthenticated("Sign in again: this token has expired.")
+    if first.disabled:
+        raise NotAuthenticated("Sign in again: this account is disabled.")
+    if now - as_utc(first.last_seen_at) >= RENEW_EVERY:
+        await _renew(db, first.device_id, now, ttl)
+    areas = sorted({r.area_id for r in rows if r.assigned})
+    scope = Scope(None) if first.role == "admin" else Scope(frozenset(r.area_id for r in rows if r.area_id))
+    return Principal(first.user_id, first.username, first.display_name, first.role, first.device_id,
+                     tuple(areas), scope)
+
+
+def _principal_query() -> Select[Any]:
+    """The device, its user and the user's scope in one statement, for the token hash ``hashed``.
+
+    Each row is one area of the scope (assigned, or below an assigned one through the recursive CTE),
+    or a single row with area_id NULL for a user with no areas.
+    """
+    hashed = bindparam("hashed")
+    below = (select(UserArea.area_id.label("area_id"), literal(True).label("assigned"))
+             .join(Device, Device.user_id == UserArea.user_id).where(Device.token_hash == hashed)
+             .cte("below", recursive=True))
+    below = below.union(select(Area.id, literal(False)).join(below, Area.parent_id == below.c.area_id))
+    return (select(Device.id.label("device_id"), Device.revoked_at, Device.expires_at, Device.last_seen_at,
+                   User.id.label("user_id"), User.username, User.display_name, User.role, User.disabled,
+                   below.c.area_id, below.c.assigned)
+            .join(User, User.id == Device.user_id).outerjoin(below, true())
+            .where(Device.token_hash == hashed))
+
+
+_PRINCIPAL = _principal_query()
 
 
 async def _renew(db: Any, device_id: str, now: datetime, ttl: timedelta) -> None:
