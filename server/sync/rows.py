@@ -158,26 +158,49 @@ def _statement(kind: str, table: Table, columns: tuple[str, ...], postgres: bool
     return _cache[key]
 
 
-async def insert_rows(session: AsyncSession, table: Table, columns: tuple[str, ...],
-                      rows: Sequence[Sequence[Any]]) -> None:
-    """INSERT ``rows`` (tuples in ``columns`` order) with one executemany."""
-    if not rows:
-        return
-    postgres = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
-    sql, conv = _statement("insert", table, columns, postgres)
-    conn = await session.connection()
-    await conn.exec_driver_sql(sql, _convert(rows, conv))  # type: ignore[arg-type]
+class Writes:
+    """INSERTs and UPDATEs gathered for one batch, each an executemany of ready values, sent together.
+
+    On SQLite every statement runs in one call on the driver's thread: through SQLAlchemy each
+    statement cost about 0.4 ms of hand-offs between the event loop and that thread, more than
+    SQLite's own work for some of them. PostgreSQL gets them one after another.
+    """
+
+    def __init__(self, session: AsyncSession):
+        self.session = session
+        self.postgres = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+        self.statements: list[tuple[str, list[tuple[Any, ...]]]] = []
+
+    def insert(self, table: Table, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
+        """INSERT ``rows`` (tuples in ``columns`` order)."""
+        if rows:
+            sql, conv = _statement("insert", table, columns, self.postgres)
+            self.statements.append((sql, _convert(rows, conv)))
+
+    def update(self, table: Table, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
+        """UPDATE by the first column, setting the others."""
+        if rows:
+            sql, conv = _statement("update", table, columns, self.postgres)
+            self.statements.append((sql, _convert(((*row[1:], row[0]) for row in rows), conv)))
+
+    async def run(self) -> None:
+        if not self.statements:
+            return
+        conn = await self.session.connection()
+        driver = (await conn.get_raw_connection()).driver_connection
+        if not self.postgres and hasattr(driver, "_execute") and hasattr(driver, "_conn"):
+            # aiosqlite runs a callable on its connection's thread with _execute; the statements join
+            # the transaction SQLAlchemy began on that same connection.
+            await driver._execute(_execute_all, driver._conn, self.statements)
+        else:
+            for sql, values in self.statements:
+                await conn.exec_driver_sql(sql, values)  # type: ignore[arg-type]
+        self.statements = []
 
 
-async def update_rows(session: AsyncSession, table: Table, columns: tuple[str, ...],
-                      rows: Sequence[Sequence[Any]]) -> None:
-    """UPDATE by the first column, setting the others, with one executemany."""
-    if not rows:
-        return
-    postgres = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
-    sql, conv = _statement("update", table, columns, postgres)
-    conn = await session.connection()
-    await conn.exec_driver_sql(sql, _convert(((*row[1:], row[0]) for row in rows), conv))  # type: ignore[arg-type]
+def _execute_all(connection: Any, statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+    for sql, values in statements:
+        connection.executemany(sql, values)
 
 
 async def select_in(session: AsyncSession, table: Table, columns: tuple[str, ...], key: str,

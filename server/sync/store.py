@@ -14,7 +14,7 @@ from server.models import Area, AuditEntry, Change, Conflict, Mutation
 from server.sync import rows
 from server.sync.records import TABLES, state_from_row
 
-# The key first: rows.update_rows sets every other column where the first one matches.
+# The key first: rows.Writes.update sets every other column where the first one matches.
 RECORD_COLUMNS = {name: ("id", *(c for c in table.columns.keys() if c != "id"))  # noqa: SIM118 (names, not Columns)
                   for name, table in TABLES.items()}
 
@@ -102,12 +102,12 @@ async def transaction_id(session: AsyncSession) -> int:
     return int(await session.scalar(text("SELECT pg_current_xact_id()::text::bigint")))
 
 
-async def write_records(session: AsyncSession, collection: str, new: list[dict[str, Any]],
-                        changed: list[dict[str, Any]]) -> None:
+def write_records(writes: rows.Writes, collection: str, new: list[dict[str, Any]],
+                  changed: list[dict[str, Any]]) -> None:
     table = TABLES[collection]
     columns = RECORD_COLUMNS[collection]
-    await rows.insert_rows(session, table, columns, [_record_row(collection, s) for s in new])
-    await rows.update_rows(session, table, columns, [_record_row(collection, s) for s in changed])
+    writes.insert(table, columns, [_record_row(collection, s) for s in new])
+    writes.update(table, columns, [_record_row(collection, s) for s in changed])
 
 
 _RECORD_GETTERS = {name: itemgetter(*columns) for name, columns in RECORD_COLUMNS.items()}
@@ -125,12 +125,12 @@ LOG_COLUMNS = {model: tuple(c.name for c in model.__table__.columns if not (c.pr
 _LOG_GETTERS = {model: itemgetter(*columns) for model, columns in LOG_COLUMNS.items()}
 
 
-async def write_log(session: AsyncSession, mutations: list[dict[str, Any]], conflicts: list[dict[str, Any]],
-                    changes: list[dict[str, Any]], audit: list[dict[str, Any]]) -> None:
+def write_log(writes: rows.Writes, mutations: list[dict[str, Any]], conflicts: list[dict[str, Any]],
+              changes: list[dict[str, Any]], audit: list[dict[str, Any]]) -> None:
     """The mutation log, new conflicts, the change feed and the audit log, one executemany each."""
     for model, batch in ((Mutation, mutations), (Conflict, conflicts), (Change, changes), (AuditEntry, audit)):
         get = _LOG_GETTERS[model]
-        await rows.insert_rows(session, model.__table__, LOG_COLUMNS[model], [get(r) for r in batch])
+        writes.insert(model.__table__, LOG_COLUMNS[model], [get(r) for r in batch])
 
 
 async def move_conflicts(session: AsyncSession, moves: list[dict[str, Any]]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import Principal
-from server.sync import store
+from server.sync import rows, store
 from server.sync.fields import PARENTS, SCHEMAS
 from server.sync.protocol import MutationIn
 
@@ -172,9 +172,11 @@ class Work:
                             "old_area_id": left, "version": rec.state["version"], "txid": txid})
             if left is not None:
                 moved.append({"m_collection": rec.collection, "m_record_id": rec.id, "m_area_id": rec.area})
+        writes = rows.Writes(self.session)
         for collection, (new, changed) in by_collection.items():
-            await store.write_records(self.session, collection, new, changed)
+            store.write_records(writes, collection, new, changed)
         # The base value is filled in by history.fill_bases; the area is the record's at the end of the batch.
         conflicts = [row | {"base": c["base"], "area_id": rec.area} for rec, c, row in self.conflict_rows]
-        await store.write_log(self.session, self.mutation_rows, conflicts, changes, self.audit_rows)
+        store.write_log(writes, self.mutation_rows, conflicts, changes, self.audit_rows)
+        await writes.run()
         await store.move_conflicts(self.session, moved)
