@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from sqlalchemy import JSON, Boolean, Date, DateTime, Table
@@ -186,21 +186,71 @@ class Writes:
     async def run(self) -> None:
         if not self.statements:
             return
-        conn = await self.session.connection()
-        driver = (await conn.get_raw_connection()).driver_connection
-        if not self.postgres and hasattr(driver, "_execute") and hasattr(driver, "_conn"):
-            # aiosqlite runs a callable on its connection's thread with _execute; the statements join
-            # the transaction SQLAlchemy began on that same connection.
+        driver = await _sqlite_driver(self.session)
+        if driver is not None:
             await driver._execute(_execute_all, driver._conn, self.statements)
         else:
+            conn = await self.session.connection()
             for sql, values in self.statements:
                 await conn.exec_driver_sql(sql, values)  # type: ignore[arg-type]
         self.statements = []
 
 
+async def _sqlite_driver(session: AsyncSession) -> Any:
+    """The aiosqlite connection under ``session`` when statements can be run on its thread in one call.
+
+    aiosqlite's ``_execute`` runs a callable on the connection's thread; what the callable executes
+    joins the transaction SQLAlchemy began on that connection. None on PostgreSQL, or if a future
+    aiosqlite drops it (the callers then fall back to one statement at a time).
+    """
+    if session.bind.dialect.name != "sqlite":  # type: ignore[union-attr]
+        return None
+    conn = await session.connection()
+    driver = (await conn.get_raw_connection()).driver_connection
+    return driver if hasattr(driver, "_execute") and hasattr(driver, "_conn") else None
+
+
 def _execute_all(connection: Any, statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
     for sql, values in statements:
         connection.executemany(sql, values)
+
+
+def _fetch_all(connection: Any, statements: list[tuple[str, tuple[Any, ...]]]) -> list[list[Any]]:
+    return [connection.execute(sql, params).fetchall() for sql, params in statements]
+
+
+class Select(NamedTuple):
+    """Rows of ``table`` whose ``key`` is one of ``values`` (see select_in)."""
+
+    table: Table
+    columns: tuple[str, ...]
+    key: str
+    values: Sequence[str]
+    where: str = ""
+
+
+def _select_sql(q: Select, postgres: bool) -> tuple[str, tuple[Any, ...]]:
+    names = ", ".join(f'"{c}"' for c in q.columns)
+    if postgres:
+        return f'SELECT {names} FROM "{q.table.name}" WHERE "{q.key}" = ANY($1){q.where}', (list(q.values),)
+    return (f'SELECT {names} FROM "{q.table.name}" WHERE "{q.key}" IN (SELECT value FROM json_each(?)){q.where}',
+            (_encode(list(q.values)).decode(),))
+
+
+async def select_many(session: AsyncSession, queries: Sequence[Select]) -> list[list[tuple[Any, ...]]]:
+    """The rows of each query, converted to Python values; on SQLite all of them in one call."""
+    postgres = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+    wanted = [(i, q) for i, q in enumerate(queries) if q.values]
+    found: list[list[Any]] = [[] for _ in queries]
+    driver = await _sqlite_driver(session) if wanted else None
+    if driver is not None:
+        fetched = await driver._execute(_fetch_all, driver._conn, [_select_sql(q, postgres) for _, q in wanted])
+    else:
+        conn = await session.connection()
+        fetched = [(await conn.exec_driver_sql(*_select_sql(q, postgres))).all() for _, q in wanted]
+    for (i, q), got in zip(wanted, fetched, strict=True):
+        found[i] = _convert(got, converters(q.table, q.columns, postgres, read=True))
+    return found
 
 
 async def select_in(session: AsyncSession, table: Table, columns: tuple[str, ...], key: str,
@@ -214,15 +264,8 @@ async def select_in(session: AsyncSession, table: Table, columns: tuple[str, ...
     if not values:
         return []
     postgres = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
-    names = ", ".join(f'"{c}"' for c in columns)
-    if postgres:
-        sql = f'SELECT {names} FROM "{table.name}" WHERE "{key}" = ANY($1){where}'
-        params: tuple[Any, ...] = (list(values),)
-    else:
-        sql = f'SELECT {names} FROM "{table.name}" WHERE "{key}" IN (SELECT value FROM json_each(?)){where}'
-        params = (_encode(list(values)).decode(),)
     conn = await session.connection()
-    result = await conn.exec_driver_sql(sql, params)
+    result = await conn.exec_driver_sql(*_select_sql(Select(table, columns, key, values, where), postgres))
     conv = converters(table, columns, postgres, read=read)
     if as_dicts:
         out = [dict(zip(columns, row, strict=True)) for row in result.all()]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import Area, AuditEntry, Change, Conflict, Mutation
 from server.sync import rows
+from server.sync.fields import SCHEMAS
 from server.sync.records import TABLES, state_from_row
 
 # The key first: rows.Writes.update sets every other column where the first one matches.
@@ -50,23 +51,41 @@ async def lock(session: AsyncSession, keys: Iterable[str]) -> None:
                               {"space": LOCK_SPACE, "keys": ordered})
 
 
-async def known_mutations(session: AsyncSession, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Mutation id -> (user id, first result) for the ids the server has seen."""
-    found = await rows.select_in(session, Mutation.__table__, ("id", "user_id", "result"), "id", ids)
-    return {row[0]: (row[1], row[2]) for row in found}
+class Loaded(NamedTuple):
+    """What a batch reads before it starts (see load)."""
+
+    known: dict[str, tuple[str, dict[str, Any]]]  # mutation id -> (user id, first result)
+    records: dict[str, list[dict[str, Any]]]  # collection -> working copies of stored records
+    parent_areas: dict[str, list[tuple[str, str]]]  # collection -> (id, area_id) of parents
+    areas: set[str]  # the ids among the asked ones that are areas of the ledger
+
+
+async def load(session: AsyncSession, mutation_ids: list[str], targets: dict[str, set[str]],
+               parents: dict[str, set[str]], areas: set[str]) -> Loaded:
+    """Everything a batch reads, as one set-based query per table (sent together on SQLite)."""
+    names = list(SCHEMAS)
+    queries = [rows.Select(Mutation.__table__, ("id", "user_id", "result"), "id", mutation_ids),
+               rows.Select(Area.__table__, ("id",), "id", sorted(areas))]
+    queries += [rows.Select(TABLES[c], RECORD_COLUMNS[c], "id", sorted(targets[c])) for c in names]
+    queries += [rows.Select(TABLES[c], ("id", "area_id"), "id", sorted(parents[c])) for c in names]
+    found = await rows.select_many(session, queries)
+    n = len(names)
+    return Loaded(
+        known={row[0]: (row[1], row[2]) for row in found[0]},
+        records={c: [_state(c, row) for row in found[2 + i]] for i, c in enumerate(names)},
+        parent_areas={c: [(row[0], row[1]) for row in found[2 + n + i]] for i, c in enumerate(names)},
+        areas={row[0] for row in found[1]})
+
+
+def _state(collection: str, row: tuple[Any, ...]) -> dict[str, Any]:
+    return state_from_row(collection, dict(zip(RECORD_COLUMNS[collection], row, strict=True)))
 
 
 async def load_records(session: AsyncSession, collection: str, ids: Iterable[str]) -> list[dict[str, Any]]:
     """Working copies of the stored records among ``ids``."""
     columns = RECORD_COLUMNS[collection]
     found = await rows.select_in(session, TABLES[collection], columns, "id", sorted(set(ids)))
-    return [state_from_row(collection, dict(zip(columns, row, strict=True))) for row in found]
-
-
-async def load_areas(session: AsyncSession, collection: str, ids: Iterable[str]) -> list[tuple[str, str]]:
-    """(id, area_id) of the stored records among ``ids``."""
-    return [(row[0], row[1]) for row in await rows.select_in(session, TABLES[collection], ("id", "area_id"), "id",
-                                                              sorted(set(ids)))]
+    return [_state(collection, row) for row in found]
 
 
 async def child_ids(session: AsyncSession, collection: str, column: str, parent_ids: list[str],
@@ -76,10 +95,6 @@ async def child_ids(session: AsyncSession, collection: str, column: str, parent_
     where = f" AND record_collection = '{link_collection}'" if link_collection else ""
     found = await rows.select_in(session, TABLES[collection], ("id",), column, parent_ids, where)
     return [row[0] for row in found]
-
-
-async def existing_areas(session: AsyncSession, ids: set[str]) -> set[str]:
-    return {row[0] for row in await rows.select_in(session, Area.__table__, ("id",), "id", sorted(ids))}
 
 
 async def history(session: AsyncSession, keys: set[tuple[str, str]]) -> list[dict[str, Any]]:

@@ -76,16 +76,16 @@ class Work:
                 areas.add(area)
         await store.lock(self.session, [f"m:{m.id}" for m in mutations]
                          + [f"r:{c}:{i}" for c in SCHEMAS for i in targets[c] | parents[c]])
-        self.known = await store.known_mutations(self.session, [m.id for m in mutations])
+        # A parent that is not itself changed is only asked for its area: read just that.
+        loaded = await store.load(self.session, [m.id for m in mutations], targets,
+                                  {c: parents[c] - targets[c] for c in SCHEMAS}, areas)
+        self.known, self.areas = loaded.known, loaded.areas
         for collection in SCHEMAS:
-            for state in await store.load_records(self.session, collection, targets[collection]):
+            for state in loaded.records[collection]:
                 self.recs[(collection, state["id"])] = Rec(collection, state, new=False)
-            # A parent that is not itself changed is only asked for its area: read just that.
-            for record_id, area in await store.load_areas(self.session, collection,
-                                                          parents[collection] - targets[collection]):
+            for record_id, area in loaded.parent_areas[collection]:
                 self.recs[(collection, record_id)] = Rec(collection, {"id": record_id, "area_id": area}, new=False,
                                                          light=True)
-        self.areas = await store.existing_areas(self.session, areas) if areas else set()
 
     def create(self, collection: str, record_id: str, values: dict[str, Any], area: str) -> Rec:
         user = self.principal.user_id
