@@ -8,7 +8,10 @@ as worker1 (scope: grid G1) and:
    batch, on a copy of the same migrated schema with the same pragmas: rows/s, and the ratio push/raw;
 3. pulls everything from the start in pages of --page: records/s (with gzip, as the field app does).
 
-    .venv/bin/python -m bench.bench_sync [--visits 10000] [--batch 500] [--page 1000] [--profile]
+    .venv/bin/python -m bench.bench_sync [--visits 10000] [--batch 500] [--page 1000] [--rounds 3] [--profile]
+
+Each round starts from a fresh data directory and server; the medians of the rounds are reported
+(a shared 2-core machine varies by 15 % from one run to the next).
 
 With --profile the server runs under pyinstrument and writes bench-sync-profile.html and a text
 summary on exit. Targets (2 cores, client and server sharing them): push >= 15,000 mutations/s and
@@ -23,6 +26,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +34,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import msgspec
@@ -73,8 +78,8 @@ def raw_baseline(template: Path, batches: list[list[dict]], workdir: Path) -> fl
     path = workdir / "raw.sqlite3"
     shutil.copy(template, path)
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "cache_size=-65536", "wal_autocheckpoint=4000"):
+        conn.execute(f"PRAGMA {pragma}")  # as server/db.py sets them
     area = sid("G1")
     sql = ("INSERT INTO visits (id, area_id, version, created_at, updated_at, created_by, updated_by, archived, "
            "conflicts, field_meta, household_id, visited_at, outcome, notes, concerns, dispute_ids, lat, lon, "
@@ -97,14 +102,16 @@ def raw_baseline(template: Path, batches: list[list[dict]], workdir: Path) -> fl
     return sum(len(b) for b in batches) / elapsed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--visits", type=int, default=10_000)
-    parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--page", type=int, default=1000)
-    parser.add_argument("--profile", action="store_true", help="run the server under pyinstrument")
-    args = parser.parse_args()
+class Round(NamedTuple):
+    push: float  # mutations/s
+    raw: float  # rows/s
+    pull: float  # records/s
+    records: int
+    gzip: bool
 
+
+def one_round(args: argparse.Namespace) -> Round:
+    """A fresh data directory and server: push, the raw baseline, then pull."""
     workdir = Path(tempfile.mkdtemp(prefix="doorstep-bench-sync-"))
     data_dir = workdir / "data"
     settings = Settings.from_env({}, data_dir=data_dir)
@@ -161,12 +168,32 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
         shutil.rmtree(workdir, ignore_errors=True)
+    return Round(push_rate, raw_rate, pull_rate, records, gzip_used)
 
-    print(f"push: {args.visits:,} visit creates in batches of {args.batch}: {push_rate:,.0f} mutations/s")
-    print(f"raw sqlite3 executemany, same rows and batches: {raw_rate:,.0f} rows/s; "
-          f"ratio push/raw = {push_rate / raw_rate:.2f}")
-    print(f"pull: {records:,} records in pages of {args.page} (gzip {'on' if gzip_used else 'off'}): "
-          f"{pull_rate:,.0f} records/s")
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--visits", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--page", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3, help="fresh server and ledger each round; medians reported")
+    parser.add_argument("--profile", action="store_true", help="run the server under pyinstrument")
+    args = parser.parse_args()
+
+    rounds = []
+    for n in range(1, args.rounds + 1):
+        r = one_round(args)
+        rounds.append(r)
+        print(f"round {n}: push {r.push:,.0f} mutations/s, raw {r.raw:,.0f} rows/s (ratio {r.push / r.raw:.2f}), "
+              f"pull {r.pull:,.0f} records/s", flush=True)
+    last = rounds[-1]
+    push, raw, pull = (statistics.median(getattr(r, k) for r in rounds) for k in ("push", "raw", "pull"))
+    ratio = statistics.median(r.push / r.raw for r in rounds)
+    print(f"push: {args.visits:,} visit creates in batches of {args.batch}: {push:,.0f} mutations/s "
+          f"(median of {len(rounds)})")
+    print(f"raw sqlite3 executemany, same rows and batches: {raw:,.0f} rows/s; ratio push/raw = {ratio:.2f}")
+    print(f"pull: {last.records:,} records in pages of {args.page} (gzip {'on' if last.gzip else 'off'}): "
+          f"{pull:,.0f} records/s")
 
 
 if __name__ == "__main__":
