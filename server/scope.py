@@ -9,7 +9,7 @@ from sqlalchemy import false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from server.models import Area, UserArea
+from server.models import Area
 
 ROLES = ("field_worker", "mediator", "supervisor", "admin")
 
@@ -71,15 +71,3 @@ class Scope:
 
         text = "*" if self.area_ids is None else ",".join(sorted(self.area_ids))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-async def assigned_areas(session: AsyncSession, user_id: str) -> list[str]:
-    rows = await session.scalars(select(UserArea.area_id).where(UserArea.user_id == user_id))
-    return sorted(rows)
-
-
-async def scope_for(session: AsyncSession, role: str, assigned: list[str]) -> Scope:
-    if role == "admin":
-        return Scope(None)
-    tree = await AreaTree.load(session)
-    return Scope(tree.subtree(assigned))
