@@ -27,8 +27,8 @@ import json
 import os
 import shutil
 import signal
-import statistics
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
