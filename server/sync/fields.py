@@ -134,8 +134,22 @@ def check_value(collection: str, name: str, value: Any) -> Any:
         return None
     try:
         return _CHECKS[spec.kind](spec, value)
-    except (TypeError, ValueError, KeyError, AttributeError):
+    except _INVALID:
+        if _has_nul(value):
+            raise FieldError("invalid_value", f"`{name}` must not contain NUL characters (\\u0000).") from None
         raise FieldError("invalid_value", f"`{name}` must be {spec.describe()}; got {_show(value)}.") from None
+
+
+# What a check raises for a value it refuses (OverflowError: an integer too large for a float).
+_INVALID = (TypeError, ValueError, KeyError, AttributeError, OverflowError)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    return isinstance(value, list) and any(_has_nul(v) for v in value)
 
 
 def _read_only(collection: str, name: str) -> str:
@@ -152,13 +166,13 @@ def _show(value: Any) -> str:
 
 
 def _text(spec: Field, v: Any) -> str:
-    if not isinstance(v, str) or not spec.min_len <= len(v) <= spec.max_len:
+    if not isinstance(v, str) or not spec.min_len <= len(v) <= spec.max_len or "\x00" in v:
         raise ValueError
     return v
 
 
 def _id(spec: Field, v: Any) -> str:
-    if not isinstance(v, str) or not 1 <= len(v) <= ID_MAX:
+    if not isinstance(v, str) or not 1 <= len(v) <= ID_MAX or "\x00" in v:
         raise ValueError
     return v
 
@@ -218,7 +232,7 @@ def _parties(spec: Field, v: Any) -> list[dict[str, Any]]:
             raise ValueError
         for key, limit in _PARTY_KEYS.items():
             value = party.get(key)
-            if value is not None and (not isinstance(value, str) or len(value) > limit):
+            if value is not None and (not isinstance(value, str) or len(value) > limit or "\x00" in value):
                 raise ValueError
         out.append({key: party.get(key) for key in _PARTY_KEYS})
     return out
@@ -253,7 +267,7 @@ def check_fields(collection: str, fields: dict[str, Any], creating: bool) -> dic
         else:
             try:
                 out[name] = _CHECKS[spec.kind](spec, value)
-            except (TypeError, ValueError, KeyError, AttributeError):
+            except _INVALID:
                 check_value(collection, name, value)  # raises with the message
                 raise
     if creating:

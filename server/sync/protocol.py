@@ -24,7 +24,10 @@ MAX_PUSH_BYTES = 8 * 1024 * 1024
 DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 2000
 
-Ident = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+# PostgreSQL cannot store NUL in text, nor a version beyond its integer: such input is a 400, not a database error.
+NO_NUL = r"^[^\x00]*$"
+Ident = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=NO_NUL)]
+Version = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
 OPS = ("create", "update")
 STATUS_APPLIED, STATUS_CONFLICT, STATUS_REJECTED = "applied", "conflict", "rejected"
 
@@ -33,13 +36,13 @@ class MutationIn(msgspec.Struct):
     """One change a device made: create a record, or update some of its fields from ``base_version``."""
 
     id: Ident
-    collection: Annotated[str, msgspec.Meta(max_length=16)]
+    collection: Annotated[str, msgspec.Meta(max_length=16, pattern=NO_NUL)]
     record_id: Ident
-    op: Annotated[str, msgspec.Meta(max_length=8)]
-    base_version: int | None = None
+    op: Annotated[str, msgspec.Meta(max_length=8, pattern=NO_NUL)]
+    base_version: Version | None = None
     fields: dict[str, Any] = msgspec.field(default_factory=dict)
     # The device's clock: kept for display only; ordering is the server's.
-    at: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    at: Annotated[str, msgspec.Meta(max_length=40, pattern=NO_NUL)] | None = None
 
 
 class MutationResult(msgspec.Struct):

@@ -101,6 +101,10 @@ async def test_malformed_bodies_are_400_naming_the_field_and_nothing_is_applied(
         (_body([good, no_id]), ["id"]),
         (_body([good | {"fields": []}]), ["fields"]),
         (_body([good | {"record_id": "x" * 65}]), ["record_id"]),
+        # PostgreSQL can hold neither: they must be a 400 on both databases, never a database error
+        (_body([good | {"record_id": "a\x00b"}]), ["record_id", "mutations[0]"]),
+        (_body([good | {"collection": "visits\x00"}]), ["collection"]),
+        (_body([bad_base | {"base_version": 2**63}]), ["base_version"]),
     ):
         r = await client.post(PUSH, headers=h, content=body)
         assert r.status_code == 400, (body[:80], r.text)
@@ -130,3 +134,26 @@ async def test_pull_limit_bounds(client, ledger):
     assert r.status_code == 200 and len(r.json()["changes"]) == 3
     changes, _, _ = await pull_all(client, h, limit=1)
     assert len(changes) == 3
+
+
+async def test_values_no_database_can_hold_are_rejected_per_mutation_and_the_rest_apply(client, ledger, db):
+    h = await ledger.headers("worker1")
+    area = ledger.area("G1")
+    hid = new_id()
+    results = await push(client, h, [
+        mutation("households", new_id(), household(area, address="1 Well\x00Lane")),
+        mutation("households", new_id(), household(area, lat=10**400)),
+        mutation("disputes", new_id(), {"area_id": area, "title": "Wall", "category": "neighbour", "risk": "red",
+                                        "parties": [{"name": "Li\x00"}]}),
+        mutation("households", new_id(), household(area) | {"odd\x00name": 1}),
+        mutation("households", hid, household(area)),
+    ])
+    assert [r["status"] for r in results] == ["rejected"] * 4 + ["applied"]
+    assert [r["error"]["code"] for r in results[:4]] == ["invalid_value", "invalid_value", "invalid_value",
+                                                        "unknown_field"]
+    assert "`address` must not contain NUL" in results[0]["error"]["message"]
+    assert "`lat` must be a number from -90 to 90" in results[1]["error"]["message"]
+    assert "`parties`" in results[2]["error"]["message"]
+    assert await _mutations(db) == 5
+    changes, _, _ = await pull_all(client, h)
+    assert [c["record"]["id"] for c in changes] == [hid]
