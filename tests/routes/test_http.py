@@ -67,6 +67,17 @@ async def test_openapi_schema_is_served(client):
     assert "/api/auth/login" in paths and "/api/me" in paths
 
 
+async def test_push_body_is_described_in_the_schema(client):
+    # push reads raw bytes (gzip or not), so its body schema is declared by hand: it must match the protocol
+    body = (await client.get("/schema/openapi.json")).json()["paths"]["/api/sync/push"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    assert body["required"] is True and schema["required"] == ["mutations"]
+    mutation = schema["properties"]["mutations"]["items"]
+    assert set(mutation["properties"]) == {"id", "collection", "record_id", "op", "base_version", "fields", "at"}
+    assert set(mutation["required"]) == {"id", "collection", "record_id", "op"}
+    assert "$ref" not in str(schema)
+
+
 async def test_json_responses_are_gzipped_when_accepted(client, ledger):
     headers = {**await ledger.headers("admin"), "accept-encoding": "gzip"}
     r = await client.get("/schema/openapi.json", headers=headers)
