@@ -19,11 +19,14 @@ class ConflictController(Controller):
 
     @get("/")
     async def list_conflicts(self, request: AuthedRequest, state: State,
-                             status: str | None = Parameter(default=None, description="open or resolved")
+                             status: str | None = Parameter(default=None, description="open or resolved"),
+                             limit: int = Parameter(default=conflicts.MAX_LIST,
+                                                    description="Conflicts per page (1 to 2,000)."),
+                             cursor: str | None = Parameter(default=None, description="The cursor from the last page."),
                              ) -> ConflictList:
-        """Conflicts in my scope (supervisors and admins), or the ones my own mutations caused."""
+        """Conflicts in my scope (supervisors and admins), or the ones my own mutations caused; oldest first."""
         async with state.db.read() as session:
-            return ConflictList(await conflicts.list_conflicts(session, request.user, status))
+            return await conflicts.list_conflicts(session, request.user, status, limit, cursor)
 
     @post("/{conflict_id:str}/resolve", status_code=200)
     async def resolve(self, request: AuthedRequest, state: State, conflict_id: FromPath[str],

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+import msgspec
+
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import Principal
-from server.clock import iso, utcnow
+from server.clock import as_utc, iso, utcnow
 from server.errors import BadRequest, Conflict, NotFound
 from server.models import AuditEntry, Device, User
 from server.models import Conflict as ConflictRow
 from server.sync import store
 from server.sync.apply import apply_batch
-from server.sync.protocol import ConflictOut, MutationIn, ResolveResponse
+from server.sync.protocol import ConflictList, ConflictOut, MutationIn, ResolveResponse
 from server.sync.records import TABLES, record_out
 
 STATUSES = ("open", "resolved")
@@ -38,17 +43,40 @@ def _readable(principal: Principal) -> Any:
 
 
 async def list_conflicts(session: AsyncSession, principal: Principal, status: str | None,
-                         limit: int = MAX_LIST) -> list[ConflictOut]:
+                         limit: int = MAX_LIST, cursor: str | None = None) -> ConflictList:
+    """A page of the conflicts the caller may see, oldest first; the cursor names the last one sent."""
     if status is not None and status not in STATUSES:
         raise BadRequest(f"`status` must be open or resolved (or left out for both); got {status!r}.")
+    if not 1 <= limit <= MAX_LIST:
+        raise BadRequest(f"`limit` must be from 1 to {MAX_LIST}; got {limit}.")
     stmt = (select(ConflictRow, User.display_name, Device.name)
             .outerjoin(User, User.id == ConflictRow.user_id)
             .outerjoin(Device, Device.id == ConflictRow.device_id)
             .where(_readable(principal)))
     if status is not None:
         stmt = stmt.where(ConflictRow.status == status)
-    rows = await session.execute(stmt.order_by(ConflictRow.created_at, ConflictRow.id).limit(min(limit, MAX_LIST)))
-    return [conflict_out(row, user_name, device_name) for row, user_name, device_name in rows]
+    if cursor is not None:
+        created_at, conflict_id = _read_cursor(cursor)
+        stmt = stmt.where(tuple_(ConflictRow.created_at, ConflictRow.id) > tuple_(created_at, conflict_id))
+    rows = (await session.execute(stmt.order_by(ConflictRow.created_at, ConflictRow.id).limit(limit + 1))).all()
+    page = [conflict_out(row, user_name, device_name) for row, user_name, device_name in rows[:limit]]
+    last = rows[:limit][-1][0] if page else None
+    return ConflictList(page, _cursor(last.created_at, last.id) if last is not None else cursor,
+                        has_more=len(rows) > limit)
+
+
+def _cursor(created_at: datetime, conflict_id: str) -> str:
+    text = msgspec.json.encode([as_utc(created_at).isoformat(), conflict_id])
+    return base64.urlsafe_b64encode(text).decode().rstrip("=")
+
+
+def _read_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        stamp, conflict_id = msgspec.json.decode(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)),
+                                                 type=tuple[str, str])
+        return as_utc(datetime.fromisoformat(stamp)), conflict_id
+    except (ValueError, msgspec.DecodeError, binascii.Error):
+        raise BadRequest("`cursor` is not one this server gave; list again without it.") from None
 
 
 async def resolve(session: AsyncSession, principal: Principal, conflict_id: str, value: Any) -> ResolveResponse:

@@ -103,6 +103,9 @@ class ConflictOut(msgspec.Struct):
 
 class ConflictList(msgspec.Struct):
     conflicts: list[ConflictOut]
+    # Oldest first; when has_more, ask again with this cursor for the next page.
+    cursor: str | None = None
+    has_more: bool = False
 
 
 class ResolveRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.models import AuditEntry
-from tests.sync.helpers import dispute, mutation, new_id, pull_all, push_one
+from tests.sync.helpers import dispute, mutation, new_id, pull_all, push, push_one
 
 
 async def _clash(client, ledger) -> tuple[str, dict]:
@@ -93,3 +93,38 @@ async def test_only_supervisors_and_admins_resolve_and_only_valid_values(client,
     assert r.status_code == 400 and "value" in str(r.json())
     r = await client.post(f"/api/conflicts/{new_id()}/resolve", headers=supervisor, json={"value": "x"})
     assert r.status_code == 404
+
+
+async def test_the_list_pages_oldest_first_with_a_cursor(client, ledger):
+    worker, mediator = await ledger.headers("worker1"), await ledger.headers("mediator")
+    supervisor = await ledger.headers("supervisor")
+    ids = [new_id() for _ in range(5)]
+    await push(client, worker, [mutation("disputes", d, dispute(ledger.area("G1"))) for d in ids]
+               + [mutation("disputes", d, {"status": "assigned"}, op="update", base=1) for d in ids])
+    # one push: five conflicts written at the same instant, so the id breaks the tie
+    clashed = await push(client, mediator, [mutation("disputes", d, {"status": "in_mediation"}, op="update", base=1)
+                                            for d in ids])
+    assert [r["status"] for r in clashed] == ["conflict"] * 5
+    await _clash(client, ledger)  # a sixth, later
+    everything = await _listed(client, supervisor)
+    assert len(everything) == 6
+    assert everything == sorted(everything, key=lambda c: (c["created_at"], c["id"]))
+
+    pages, cursor = [], None
+    while True:
+        r = await client.get("/api/conflicts", headers=supervisor,
+                             params={"status": "open", "limit": 4} | ({"cursor": cursor} if cursor else {}))
+        assert r.status_code == 200, r.text
+        page = r.json()
+        pages.append([c["id"] for c in page["conflicts"]])
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            break
+    assert pages == [[c["id"] for c in everything[:4]], [c["id"] for c in everything[4:]]]
+    # the last cursor asks for what came after: nothing yet
+    r = await client.get("/api/conflicts", headers=supervisor, params={"cursor": cursor})
+    assert r.json() == {"conflicts": [], "cursor": cursor, "has_more": False}
+
+    for params, word in (({"cursor": "not-a-cursor"}, "cursor"), ({"limit": 0}, "limit"), ({"limit": 2001}, "limit")):
+        r = await client.get("/api/conflicts", headers=supervisor, params=params)
+        assert r.status_code == 400 and word in r.json()["detail"], r.text
