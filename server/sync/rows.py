@@ -8,12 +8,14 @@ back through the ORM models unchanged.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 import msgspec
 from sqlalchemy import JSON, Boolean, Date, DateTime, Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _encode = msgspec.json.Encoder().encode
@@ -188,7 +190,7 @@ class Writes:
             return
         driver = await _sqlite_driver(self.session)
         if driver is not None:
-            await driver._execute(_execute_all, driver._conn, self.statements)
+            await _on_driver_thread(driver, _execute_all, self.statements)
         else:
             conn = await self.session.connection()
             for sql, values in self.statements:
@@ -208,6 +210,14 @@ async def _sqlite_driver(session: AsyncSession) -> Any:
     conn = await session.connection()
     driver = (await conn.get_raw_connection()).driver_connection
     return driver if hasattr(driver, "_execute") and hasattr(driver, "_conn") else None
+
+
+async def _on_driver_thread(driver: Any, run: Any, statements: list[Any]) -> Any:
+    try:
+        return await driver._execute(run, driver._conn, statements)
+    except sqlite3.Error as e:
+        # Raised as SQLAlchemy would have, so the error handlers (503 when the file is locked) apply.
+        raise DBAPIError.instance(statements[0][0] if statements else "", None, e, sqlite3.Error) from e
 
 
 def _execute_all(connection: Any, statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
@@ -244,7 +254,7 @@ async def select_many(session: AsyncSession, queries: Sequence[Select]) -> list[
     found: list[list[Any]] = [[] for _ in queries]
     driver = await _sqlite_driver(session) if wanted else None
     if driver is not None:
-        fetched = await driver._execute(_fetch_all, driver._conn, [_select_sql(q, postgres) for _, q in wanted])
+        fetched = await _on_driver_thread(driver, _fetch_all, [_select_sql(q, postgres) for _, q in wanted])
     else:
         conn = await session.connection()
         fetched = [(await conn.exec_driver_sql(*_select_sql(q, postgres))).all() for _, q in wanted]
