@@ -1,4 +1,4 @@
-"""Responses gzipped with ISA-L: when they are, when they are not, and that the bytes on the wire decode.
+"""Responses gzipped (ISA-L for large bodies, zlib for small ones): when they are, when they are not, and that the bytes on the wire decode.
 
 httpx decodes gzip in ``response.content``, so these tests read the bytes as sent with ``aiter_raw``.
 """
@@ -9,9 +9,10 @@ import gzip
 import json
 import zlib
 
+import pytest
 from litestar.config.compression import CompressionConfig
 
-from server.compression import IsalGzipMiddleware, accepts_gzip
+from server.compression import LARGE, IsalGzipMiddleware, accepts_gzip
 from tests.photos.conftest import link_photo
 from tests.photos.images import jpeg, sha
 from tests.photos.tus_helpers import send as upload
@@ -27,16 +28,18 @@ async def fetch(client, path: str, headers: dict[str, str], **params):  # type: 
     return r, raw
 
 
-async def test_a_pull_page_is_gzipped_and_decodes_to_the_uncompressed_json(client, ledger):
+@pytest.mark.parametrize("count", [40, 400])  # under and over LARGE: zlib, then ISA-L
+async def test_a_pull_page_is_gzipped_and_decodes_to_the_uncompressed_json(client, ledger, count):
     headers = await ledger.headers("worker1")
     area = ledger.area("G1")
     await push(client, headers, [mutation("households", new_id(), household(area, address=f"{n} Well Lane"))
-                                 for n in range(40)])
+                                 for n in range(count)])
 
     plain, plain_raw = await fetch(client, "/api/sync/pull", headers | {"accept-encoding": "identity"}, limit=500)
     assert plain.status_code == 200
     assert "content-encoding" not in plain.headers
     assert int(plain.headers["content-length"]) == len(plain_raw) > 4096
+    assert (len(plain_raw) >= LARGE) == (count == 400)
 
     r, raw = await fetch(client, "/api/sync/pull", headers | {"accept-encoding": "gzip, deflate"}, limit=500)
     assert r.status_code == 200
@@ -45,7 +48,7 @@ async def test_a_pull_page_is_gzipped_and_decodes_to_the_uncompressed_json(clien
     assert int(r.headers["content-length"]) == len(raw)
     assert raw.startswith(GZIP_MAGIC) and len(raw) < len(plain_raw) / 2
     assert json.loads(gzip.decompress(raw)) == json.loads(plain_raw)
-    assert len(json.loads(plain_raw)["changes"]) >= 40
+    assert len(json.loads(plain_raw)["changes"]) >= count
 
 
 async def test_a_small_response_goes_out_untouched(client):
