@@ -1,7 +1,7 @@
 // Doorstep service worker: a versioned precache of the app shell so the app
 // starts with no network; /api is left to the network, except photo GETs,
 // which are immutable (named by their SHA-256) and cached once fetched.
-const VERSION = 'v1-3aa8b2787a';
+const VERSION = 'v1-7baa85cf33';
 const SHELL_CACHE = `doorstep-shell-${VERSION}`;
 const PHOTO_CACHE = 'doorstep-photos';
 const PRECACHE = [

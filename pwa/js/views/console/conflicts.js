@@ -111,7 +111,7 @@ export async function render() {
   const done = h('p', { class: 'muted', role: 'status', 'data-resolved': '' });
   let loader = null;
   const load = async () => {
-    const [{ conflicts }, people, devices] = await Promise.all([
+    const [{ conflicts, has_more: more }, people, devices] = await Promise.all([
       getJSON('/api/conflicts?status=open'), refreshPeople().catch(() => cachedPeople()), deviceNames()]);
     const records = new Map();
     await Promise.all(conflicts.map(async (c) => records.set(c.id, await one(c.collection, c.record_id).catch(() => null))));
@@ -122,12 +122,16 @@ export async function render() {
       resolved: (c, value) => {
         box.querySelector(`[data-conflict-id="${CSS.escape(c.id)}"]`)?.remove();
         done.textContent = t('conflicts.done', { field: c.field, value: shown(c.field, value) });
-        if (!box.querySelector('[data-conflict-id]')) { clear(box); box.append(empty(t('conflicts.none'))); }
+        if (!box.querySelector('[data-conflict-id]')) {
+          // The server sends the oldest 2,000; when there were more, the next ones come with a reload.
+          if (more) { loader.reload(); } else { clear(box); box.append(empty(t('conflicts.none'))); }
+        }
         refreshConflicts().catch(() => {});
         syncNow();
       },
     };
-    return [h('p', { class: 'muted' }, t('conflicts.count', { count: conflicts.length })),
+    const count = t(more ? 'conflicts.countMore' : 'conflicts.count', { count: conflicts.length });
+    return [h('p', { class: 'muted' }, count),
       h('ul', { class: 'cards' }, conflicts.map((c) => item(c, ctx)))];
   };
   loader = onlineBox(box, load);
