@@ -6,17 +6,21 @@ from typing import Annotated
 
 import msgspec
 
-Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# PostgreSQL cannot store NUL in text: text that reaches the database refuses it, so such input is a
+# 400 naming the field, not a database error.
+NO_NUL = r"^[^\x00]*$"
+Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
+Ident = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=NO_NUL)]
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
-    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=NO_NUL)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
-    device_name: Annotated[str, msgspec.Meta(max_length=200)] = "device"
+    device_name: Annotated[str, msgspec.Meta(max_length=200, pattern=NO_NUL)] = "device"
     # A phone signing in again after its token expired keeps its device, so its queued edits
     # stay its own (a device never conflicts with itself). Ignored unless it is this user's
     # own device and was not revoked.
-    device_id: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    device_id: Annotated[str, msgspec.Meta(max_length=64, pattern=NO_NUL)] | None = None
 
 
 class UserOut(msgspec.Struct):

@@ -10,13 +10,11 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
 from server import schemas
+from server.schemas import Ident, Text200
 from server.auth import Principal, admins_only, supervisors_only
 from server.errors import UnsupportedMediaType
 from server.services import area_admin, cases, imports
 
-# PostgreSQL cannot store NUL in text; refusing it here keeps such input a 400, not a database error.
-Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
-Ident = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[^\x00]*$")]
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Kind = Annotated[str, msgspec.Meta(pattern=r"^(town|village|community|grid)$")]
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel", "application/octet-stream")

@@ -10,12 +10,13 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
 from server import schemas
+from server.schemas import NO_NUL, Ident
 from server.auth import Principal, admins_only
 from server.services import users
 
 Username = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=1024)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
 Role = Annotated[str, msgspec.Meta(pattern=r"^(field_worker|mediator|supervisor|admin)$")]
 
 
@@ -23,13 +24,13 @@ class UserIn(msgspec.Struct, forbid_unknown_fields=True):
     username: Username
     role: Role
     password: Password
-    area_ids: list[str] = []
+    area_ids: list[Ident] = []
     display_name: Name | None = None
 
 
 class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
     role: Role | None = None
-    area_ids: list[str] | None = None
+    area_ids: list[Ident] | None = None
     display_name: Name | None = None
     password: Password | None = None
     disabled: bool | None = None

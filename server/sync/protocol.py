@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from server.schemas import NO_NUL, Ident
 from server.sync.fields import (  # noqa: F401
     CATEGORIES,
     OUTCOMES,
@@ -24,9 +25,7 @@ MAX_PUSH_BYTES = 8 * 1024 * 1024
 DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 2000
 
-# PostgreSQL cannot store NUL in text, nor a version beyond its integer: such input is a 400, not a database error.
-NO_NUL = r"^[^\x00]*$"
-Ident = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=NO_NUL)]
+# PostgreSQL cannot store a version beyond its integer: such input is a 400, not a database error.
 Version = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
 OPS = ("create", "update")
 STATUS_APPLIED, STATUS_CONFLICT, STATUS_REJECTED = "applied", "conflict", "rejected"

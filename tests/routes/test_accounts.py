@@ -122,6 +122,22 @@ async def test_login_body_is_validated(client):
     r = await client.post("/api/auth/login", json={"username": "", "password": "x"})
     assert r.status_code == 400
     assert "username" in r.text
+    # NUL cannot reach PostgreSQL's text: a 400 naming the field on both databases, not a database error
+    for field in ("username", "device_name", "device_id"):
+        body = {"username": "worker1", "password": PASSWORD} | {field: "a\x00b"}
+        r = await client.post("/api/auth/login", json=body)
+        assert r.status_code == 400 and [e["key"] for e in r.json()["extra"]] == [field], r.text
+
+
+async def test_a_user_with_nul_in_name_or_areas_is_refused(client, ledger):
+    r = await client.post("/api/users", headers=await ledger.headers("admin"),
+                          json={"username": "clerk", "display_name": "Clerk\x00", "role": "field_worker",
+                                "password": "long enough pass", "area_ids": []})
+    assert r.status_code == 400 and [e["key"] for e in r.json()["extra"]] == ["display_name"], r.text
+    r = await client.post("/api/users", headers=await ledger.headers("admin"),
+                          json={"username": "clerk", "role": "field_worker", "password": "long enough pass",
+                                "area_ids": ["G1\x00"]})
+    assert r.status_code == 400 and "area_ids" in r.json()["extra"][0]["key"], r.text
 
 
 async def test_signing_in_again_keeps_the_device_unless_it_was_revoked(client, ledger, db):
