@@ -22,7 +22,7 @@ from server import __version__
 from server.auth import TokenAuthMiddleware
 from server.compression import IsalGzipMiddleware
 from server.db import Database
-from server.errors import EXCEPTION_HANDLERS, UnsupportedMediaType
+from server.errors import EXCEPTION_HANDLERS, BadRequest, UnsupportedMediaType
 from server.photos.cleanup import photo_janitor
 from server.routes import ROUTE_HANDLERS
 from server.settings import Settings
@@ -57,7 +57,14 @@ def _require_json(request: Request) -> None:
         raise UnsupportedMediaType(f"Send the body as JSON (Content-Type: application/json), not {content_type}.")
 
 
+def _refuse_nul(request: Request) -> None:
+    # PostgreSQL text cannot hold NUL: an id or filter with one would be a database error, not a 400 or 404.
+    if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
+        raise BadRequest("The address contains a NUL character (%00); remove it.")
+
+
 async def _before_request(request: Request) -> None:
+    _refuse_nul(request)
     _require_json(request)
 
 

@@ -136,3 +136,10 @@ async def test_leaflet_is_served_from_its_package(client):
     r = await client.get("/vendor/leaflet/leaflet.js")
     assert r.status_code == 200 and "Leaflet" in r.text[:2000]
     assert (await client.get("/vendor/leaflet/leaflet.css")).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/records/visits/a%00b/history", "/api/conflicts?status=open%00",
+                                  "/api/sync/pull?cursor=a%00"])
+async def test_a_nul_in_the_address_is_400_on_either_database(client, ledger, path):
+    r = await client.get(path, headers=await ledger.headers("admin"))
+    assert r.status_code == 400 and "NUL" in r.json()["detail"], r.text
