@@ -89,7 +89,7 @@ async def test_nul_and_control_characters_are_client_errors(client, ledger):
     assert r.status_code == 400
     r = await client.put("/api/areas/a%00b/boundary", headers=admin,
                          json={"type": "Polygon", "coordinates": [SQUARE]})
-    assert r.status_code == 404
+    assert r.status_code == 400 and "NUL" in r.json()["detail"]
     r = await client.post("/api/disputes/bulk", headers=admin, json={"ids": ["a\x00"], "set": {"office": "x"}})
     assert r.status_code == 400
     r = await client.post("/api/disputes/bulk", headers=admin, json={"ids": ["a"], "set": {"assignee_id": "\x00"}})
@@ -98,4 +98,4 @@ async def test_nul_and_control_characters_are_client_errors(client, ledger):
                           content="area,address\nG1,一\x00号\x01楼\n".encode())
     assert r.status_code == 200 and r.json()["applied"] == 1
     for path in ("/api/reports/coverage", "/api/exports/disputes.xlsx"):
-        assert (await client.get(path, headers=admin, params={"area_id": "\x00"})).status_code == 404
+        assert (await client.get(path, headers=admin, params={"area_id": "\x00"})).status_code == 400
