@@ -1,9 +1,10 @@
-"""Driver-level executemany for the engine's hot inserts and updates.
+"""Driver-level reads and executemany for the engine's hot path.
 
 SQLAlchemy's per-value bind processing (json.dumps, datetime formatting) cost more than the database
 work for a 500-mutation push, so the engine hands the driver ready values: JSON as text (msgspec),
 times as SQLite's storage text or as datetimes for asyncpg, dates likewise. What is written here reads
-back through the ORM models unchanged.
+back through the ORM models unchanged. A batch's reads (select_many) and its writes (Writes) each
+reach SQLite in a single call on the driver's thread.
 """
 
 from __future__ import annotations
