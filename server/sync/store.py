@@ -68,13 +68,13 @@ async def load(session: AsyncSession, mutation_ids: list[str], targets: dict[str
                rows.Select(Area.__table__, ("id",), "id", sorted(areas))]
     queries += [rows.Select(TABLES[c], RECORD_COLUMNS[c], "id", sorted(targets[c])) for c in names]
     queries += [rows.Select(TABLES[c], ("id", "area_id"), "id", sorted(parents[c])) for c in names]
-    found = await rows.select_many(session, queries)
-    n = len(names)
+    known, existing, *per_collection = await rows.select_many(session, queries)
+    records, parent_rows = per_collection[:len(names)], per_collection[len(names):]
     return Loaded(
-        known={row[0]: (row[1], row[2]) for row in found[0]},
-        records={c: [_state(c, row) for row in found[2 + i]] for i, c in enumerate(names)},
-        parent_areas={c: [(row[0], row[1]) for row in found[2 + n + i]] for i, c in enumerate(names)},
-        areas={row[0] for row in found[1]})
+        known={row[0]: (row[1], row[2]) for row in known},
+        records={c: [_state(c, row) for row in found] for c, found in zip(names, records, strict=True)},
+        parent_areas={c: [(row[0], row[1]) for row in found] for c, found in zip(names, parent_rows, strict=True)},
+        areas={row[0] for row in existing})
 
 
 def _state(collection: str, row: tuple[Any, ...]) -> dict[str, Any]:
