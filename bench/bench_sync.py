@@ -9,6 +9,7 @@ as worker1 (scope: grid G1) and:
 3. pulls everything from the start in pages of --page: records/s (with gzip, as the field app does).
 
     .venv/bin/python -m bench.bench_sync [--visits 10000] [--batch 500] [--page 1000] [--rounds 3] [--profile]
+                                         [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
 
 Each round starts from a fresh data directory and server; the medians of the rounds are reported
 (a shared 2-core machine varies by 15 % from one run to the next).
@@ -43,13 +44,16 @@ import msgspec
 from server.db import migrate
 from server.settings import Settings
 from tests.live import free_port, seed_database, wait_healthy
+from tests.pgdb import scratch_database
 from tests.seed import PASSWORD, sid
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start_server(data_dir: Path, port: int, profile: bool) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, profile: bool, database_url: str | None = None) -> subprocess.Popen:
     env = dict(os.environ, DOORSTEP_DATA_DIR=str(data_dir), DOORSTEP_LOG_LEVEL="WARNING")
+    if database_url:
+        env["DOORSTEP_DATABASE_URL"] = database_url
     uvicorn = [sys.executable, "-m", "uvicorn", "server.app:create_app_from_env", "--factory",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
     if profile:
@@ -111,17 +115,33 @@ class Round(NamedTuple):
     gzip: bool
 
 
-def one_round(args: argparse.Namespace) -> Round:
-    """A fresh data directory and server: push, the raw baseline, then pull."""
-    workdir = Path(tempfile.mkdtemp(prefix="doorstep-bench-sync-"))
-    data_dir = workdir / "data"
-    settings = Settings.from_env({}, data_dir=data_dir)
+def sqlite_template(workdir: Path) -> Path:
+    """An empty migrated SQLite ledger, for the raw baseline."""
+    settings = Settings.from_env({}, data_dir=workdir / "template")
     migrate(settings)
-    template = workdir / "template.sqlite3"
-    shutil.copy(data_dir / "doorstep.sqlite3", template)
+    return settings.data_dir / "doorstep.sqlite3"
+
+
+def one_round(args: argparse.Namespace) -> Round:
+    """A fresh ledger and server: push, the raw baseline, then pull."""
+    workdir = Path(tempfile.mkdtemp(prefix="doorstep-bench-sync-"))
+    try:
+        template = sqlite_template(workdir)
+        if not args.database_url:
+            return measure(args, workdir, template, None)
+        with scratch_database(args.database_url, "doorstep_bench") as url:
+            return measure(args, workdir, template, url)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, workdir: Path, template: Path, database_url: str | None) -> Round:
+    data_dir = workdir / "data"
+    settings = Settings.from_env({}, data_dir=data_dir, **({"database_url": database_url} if database_url else {}))
+    migrate(settings)
     asyncio.run(seed_database(settings))
     port = free_port()
-    server = start_server(data_dir, port, args.profile)
+    server = start_server(data_dir, port, args.profile, database_url)
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=120) as client:
@@ -174,7 +194,6 @@ def one_round(args: argparse.Namespace) -> Round:
             server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             server.kill()
-        shutil.rmtree(workdir, ignore_errors=True)
     return Round(push_rate, raw_rate, pull_rate, records, gzip_used)
 
 
@@ -185,6 +204,9 @@ def main() -> None:
     parser.add_argument("--page", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3, help="fresh server and ledger each round; medians reported")
     parser.add_argument("--profile", action="store_true", help="run the server under pyinstrument")
+    parser.add_argument("--database-url", help="serve from PostgreSQL: a new database is made on the server this "
+                                               "URL names and dropped after each round (the raw baseline stays "
+                                               "SQLite)")
     args = parser.parse_args()
 
     rounds = []
