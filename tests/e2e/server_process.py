@@ -27,10 +27,15 @@ def _doorstep_command() -> list[str]:
 
 
 @contextmanager
-def run_server(data: Path) -> Iterator[str]:
-    """Load the demo town into ``data`` and serve it on a free loopback port; yields the base URL."""
+def run_server(data: Path, env_extra: dict[str, str] | None = None) -> Iterator[str]:
+    """Load the demo town into ``data`` and serve it on a free loopback port; yields the base URL.
+
+    ``env_extra`` is added to the server's environment after the caller's DOORSTEP_* variables
+    are dropped (e.g. DOORSTEP_PWA_DIR to serve a copy of the field app).
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOORSTEP_")}
     env["DOORSTEP_DATA_DIR"] = str(data)
+    env.update(env_extra or {})
     cmd = _doorstep_command()
     demo = subprocess.run(
         [*cmd, "demo", "--data-dir", str(data), "--password", PASSWORD],
