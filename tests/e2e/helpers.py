@@ -68,7 +68,8 @@ def sign_in(page, base: str, username: str) -> None:
     page.click("[data-action=households]")
     page.wait_for_selector("[data-household-id]")
     # The service worker must hold the shell before any offline step.
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    # wait_for_function times out (a page.evaluate on ready would hang if the worker never installs).
+    page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)", timeout=20_000)
     wait_outbox(page, 0)
 
 
