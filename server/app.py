@@ -114,7 +114,7 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         compression_config=CompressionConfig(
-            # Gzip through ISA-L (see server/compression.py). Handlers that send already-compressed
+            # Gzip by server/compression.py (ISA-L for large bodies). Handlers that send already-compressed
             # bytes (JPEG, WebP) opt out with skip_compression.
             backend="gzip", middleware_class=IsalGzipMiddleware, minimum_size=512, exclude_opt_key="skip_compression"
         ),
