@@ -53,23 +53,39 @@ async def seed_database(settings: Settings) -> None:
 
 
 @contextmanager
-def live_server(settings: Settings) -> Iterator[str]:
-    """Seed the (migrated) database of ``settings`` and serve it; yields the base URL."""
-    asyncio.run(seed_database(settings))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+def serve(settings: Settings) -> Iterator[str]:
+    """Serve ``create_app(settings)`` from a thread; yields the base URL.
+
+    The socket is bound here and handed to uvicorn, so no other process can take the port between
+    choosing it and listening on it.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), lifespan="on", log_level="warning",
+                                           access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
+        time.sleep(0.01)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
+
+
+@contextmanager
+def live_server(settings: Settings) -> Iterator[str]:
+    """Seed the (migrated) database of ``settings`` and serve it; yields the base URL."""
+    asyncio.run(seed_database(settings))
+    with serve(settings) as base_url:
+        yield base_url
 
 
 def token_for(base_url: str, username: str, device_name: str = "test") -> str:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,13 +9,12 @@ from typing import Any
 
 import pytest
 import requests
-import uvicorn
 from litestar.testing import AsyncTestClient
 from tusclient import client as tus_client
 
-from server.app import create_app
 from server.db import Database
 from server.settings import Settings
+from tests.live import serve
 from tests.seed import PASSWORD, Ledger, sid
 
 
@@ -59,23 +55,8 @@ class LiveServer:
 @pytest.fixture
 def live(settings: Settings, db: Database) -> Iterator[LiveServer]:
     """uvicorn on a free loopback port, serving ``create_app(settings)`` over the seeded ledger."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), lifespan="on", log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
-    yield LiveServer(f"http://127.0.0.1:{port}")
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serve(settings) as base_url:
+        yield LiveServer(base_url)
 
 
 def link_mutations(photo_id: str, area_id: str, *, archived: bool = False) -> list[dict[str, Any]]:
