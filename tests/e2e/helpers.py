@@ -98,3 +98,21 @@ def go_offline(ctx) -> None:
 
 def go_online(ctx) -> None:
     ctx.set_offline(False)
+
+
+def open_new_visit(page) -> str:
+    """From any screen: the first household's new-visit form. Returns that household's id."""
+    page.click("[data-action=households]")
+    first = page.locator("[data-household-id]").first
+    household_id = first.get_attribute("data-household-id")
+    first.click()
+    page.click("[data-action=new-visit]")
+    return household_id
+
+
+def fill_visit(page, outcome: str, notes: str):  # type: ignore[no-untyped-def]
+    """Fill the open visit form's outcome and notes; returns the form's locator."""
+    form = page.locator("form[data-form=visit]")
+    form.locator("select[name=outcome]").select_option(outcome)
+    form.locator("textarea[name=notes]").fill(notes)
+    return form

@@ -10,7 +10,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from .helpers import GEO, api_login, api_pull_all, go_offline, go_online, outbox_count, sign_in, wait_outbox
+from .helpers import (GEO, api_login, api_pull_all, fill_visit, go_offline, go_online, open_new_visit, outbox_count,
+                      sign_in, wait_outbox)
 from .photos_fixture import camera_photo
 
 pytestmark = pytest.mark.e2e
@@ -33,16 +34,10 @@ def test_offline_visit_with_photos_and_dispute_reaches_the_server(server, phone,
     # Offline start: the shell and the data come from this phone alone.
     go_offline(ctx)
     page.reload()
-    page.click("[data-action=households]")
-    first = page.locator("[data-household-id]").first
-    household_id = first.get_attribute("data-household-id")
-    first.click()
-    page.click("[data-action=new-visit]")
+    household_id = open_new_visit(page)
 
-    form = page.locator("form[data-form=visit]")
-    form.locator("select[name=outcome]").select_option("met")
     notes = f"{XSS} {title}"
-    form.locator("textarea[name=notes]").fill(notes)
+    form = fill_visit(page, "met", notes)
     form.locator("input[type=file][name=photo]").set_input_files([str(p) for p in photos])
     page.click("[data-action=add-dispute]")
     form.locator("input[name$=_title]").fill(title)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, PHONE, api_login, api_pull_all, go_offline, go_online, sign_in, wait_outbox
+from .helpers import (CHROMIUM, CHROMIUM_ARGS, PHONE, api_login, api_pull_all, go_offline, go_online, open_new_visit,
+                      sign_in, wait_outbox)
 
 pytestmark = pytest.mark.e2e
 
@@ -69,8 +70,7 @@ def test_reload_keeps_a_half_filled_form(server, phone):
     ctx = phone()
     page = ctx.new_page()
     sign_in(page, server, "worker1")
-    page.locator("[data-household-id]").first.click()
-    page.click("[data-action=new-visit]")
+    open_new_visit(page)
     page.fill("textarea[name=notes]", "半截的走访记录")
     page.select_option("select[name=outcome]", "refused")
     page.click("[data-action=add-dispute]")

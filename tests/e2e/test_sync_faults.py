@@ -7,21 +7,16 @@ import uuid
 import httpx
 import pytest
 
-from .helpers import PASSWORD, api_login, api_pull_all, go_offline, go_online, sign_in, wait_outbox
+from .helpers import (PASSWORD, api_login, api_pull_all, fill_visit, go_offline, go_online, open_new_visit,
+                      sign_in, wait_outbox)
 from .photos_fixture import camera_photo, gravel_photo
 
 pytestmark = pytest.mark.e2e
 
 
 def _record_visit(page, notes: str, photos=()) -> str:
-    page.click("[data-action=households]")
-    first = page.locator("[data-household-id]").first
-    household_id = first.get_attribute("data-household-id")
-    first.click()
-    page.click("[data-action=new-visit]")
-    form = page.locator("form[data-form=visit]")
-    form.locator("select[name=outcome]").select_option("nobody_home")
-    form.locator("textarea[name=notes]").fill(notes)
+    household_id = open_new_visit(page)
+    form = fill_visit(page, "nobody_home", notes)
     if photos:
         form.locator("input[name=photo]").set_input_files([str(p) for p in photos])
         page.wait_for_selector(f"[data-photo-id] >> nth={len(photos) - 1}")

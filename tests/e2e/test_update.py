@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import CHROMIUM, api_login, api_pull_all, go_offline, go_online, outbox_count, sign_in, wait_outbox
+from .helpers import (CHROMIUM, api_login, api_pull_all, fill_visit, go_offline, go_online, open_new_visit,
+                      outbox_count, sign_in, wait_outbox)
 from .server_process import run_server
 
 pytestmark = pytest.mark.e2e
@@ -64,12 +65,6 @@ def _registration(page) -> dict:
         controlled: !!navigator.serviceWorker.controller }))""")
 
 
-def _fill_visit(page, notes: str, outcome: str) -> None:
-    form = page.locator("form[data-form=visit]")
-    form.locator("select[name=outcome]").select_option(outcome)
-    form.locator("textarea[name=notes]").fill(notes)
-
-
 def test_update_banner_swaps_the_worker_and_keeps_unsent_work(server, pwa_copy, phone):
     ready_text = json.loads((PWA / "i18n" / "zh-CN.json").read_text(encoding="utf-8"))["update.ready"]
     tag = uuid.uuid4().hex[:6]
@@ -96,16 +91,13 @@ def test_update_banner_swaps_the_worker_and_keeps_unsent_work(server, pwa_copy, 
 
     # Out of signal: one visit is saved to the outbox, a second one is half typed.
     go_offline(ctx)
-    household = page.locator("[data-household-id]").first
-    household_id = household.get_attribute("data-household-id")
-    household.click()
-    page.click("[data-action=new-visit]")
-    _fill_visit(page, queued_notes, "met")
+    household_id = open_new_visit(page)
+    fill_visit(page, "met", queued_notes)
     page.click("form[data-form=visit] [type=submit]")
     page.wait_for_selector("[data-action=new-visit]")
     wait_outbox(page, 1)
     page.click("[data-action=new-visit]")
-    _fill_visit(page, draft_notes, "refused")
+    fill_visit(page, "refused", draft_notes)
 
     # The tap: drafts are flushed, the waiting worker takes over and the page reloads, all offline.
     page.evaluate("window.__beforeUpdate = true")
